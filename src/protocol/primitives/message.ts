@@ -135,3 +135,8 @@ export function defineMessage<T>(spec: {
   };
   return Object.freeze(codec);
 }
+
+/** True when `version` is inside `range` (a null range holds no version). */
+export function inVersionRange(range: VersionRange | null, version: number): boolean {
+  return range !== null && version >= range.min && version <= range.max;
+}

@@ -1,0 +1,28 @@
+/**
+ * The `tskafka` command line: one file per command, dispatched from here.
+ */
+import { selfCheck } from './selfcheck.js';
+
+const USAGE = `usage: tskafka <command>
+
+commands:
+  selfcheck   encode and decode a real Kafka exchange over a loopback socket and print each step
+  help        this text
+`;
+
+/** Run the command line; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'selfcheck':
+      return selfCheck(rest, (line) => console.log(line));
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`tskafka: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * tskafka: a Kafka client and an embedded Kafka-compatible broker, in TypeScript.
+ *
+ * This entry point exports the embedded broker (`startBroker`) and the protocol
+ * layer: every Kafka message's codec generated from Kafka's own specs, record
+ * batches, compression codecs, and the Java-compatible murmur2 partitioner hash.
+ */
+export * from './protocol/generated/index.js';
+export { type Input, type MessageCodec, type VersionRange, ProtocolDecodeError, ProtocolEncodeError } from './protocol/primitives/message.js';
+export { Reader } from './protocol/primitives/reader.js';
+export { Writer } from './protocol/primitives/writer.js';
+export * from './protocol/framing.js';
+export * from './protocol/records/record-batch.js';
+export * from './protocol/records/record.js';
+export { crc32c } from './protocol/records/crc32c.js';
+export * from './protocol/records/compression.js';
+export { murmur2, murmur2Partition, toPositive } from './protocol/murmur2.js';
+
+export { ErrorCode, type ErrorCodeInfo, errorCodeInfo, errorCodes } from './protocol/error-codes.js';

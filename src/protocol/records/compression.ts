@@ -1,0 +1,111 @@
+/**
+ * The record batch compression codecs, as Kafka numbers them in bits 0-2 of a batch's
+ * attributes, each writing exactly what Java's producer writes and reading what Java and
+ * librdkafka write. One file per codec under ./compression/.
+ */
+import { CompressionError } from './compression/compression-error.js';
+import { compressGzip, decompressGzip } from './compression/gzip.js';
+import { compressLz4, decompressLz4 } from './compression/lz4.js';
+import { compressSnappy, decompressSnappy } from './compression/snappy.js';
+import { compressZstd, decompressZstd } from './compression/zstd.js';
+
+export { CompressionError } from './compression/compression-error.js';
+
+/**
+ * Compression codec ids, as in record batch attributes and Java's `CompressionType.id`.
+ * ZSTD needs Produce v7+ / Fetch v10+ (Kafka 2.1, KIP-110).
+ */
+export const CompressionCodec = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 } as const;
+/** One of the {@link CompressionCodec} ids, 0-4. */
+export type CompressionCodec = (typeof CompressionCodec)[keyof typeof CompressionCodec];
+
+/** Java's `compression.type` names, indexed by codec id. */
+const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const ACCEPTED = `${CODEC_NAMES.join(', ')} (any case) or their ids 0-4`;
+
+function unknownCodec(codec: number): CompressionError {
+  return new CompressionError(
+    String(codec),
+    `unknown compression codec id ${codec} (record batch attributes bits 0-2); known: ${CODEC_NAMES.map((n, id) => `${id} ${n}`).join(', ')}`,
+  );
+}
+
+/**
+ * Compresses the records section of a record batch with `codec`.
+ *
+ * @param codec - the codec id; `None` returns `data` itself
+ * @param data - the encoded records
+ * @returns the bytes Java's producer would write for this codec
+ * @throws {@link CompressionError} for an unknown codec id, or when zstd has no implementation here
+ */
+export async function compress(codec: CompressionCodec, data: Buffer): Promise<Buffer> {
+  switch (codec) {
+    case CompressionCodec.None:
+      return data;
+    case CompressionCodec.GZIP:
+      return compressGzip(data);
+    case CompressionCodec.Snappy:
+      return compressSnappy(data);
+    case CompressionCodec.LZ4:
+      return compressLz4(data);
+    case CompressionCodec.ZSTD:
+      return compressZstd(data);
+    default:
+      throw unknownCodec(codec);
+  }
+}
+
+/**
+ * Decompresses the records section of a record batch written with `codec`.
+ *
+ * @param codec - the codec id from the batch attributes; `None` returns `data` itself
+ * @param data - the compressed records
+ * @returns the encoded records
+ * @throws {@link CompressionError} for an unknown codec id or a corrupt payload, naming the codec
+ */
+export async function decompress(codec: CompressionCodec, data: Buffer): Promise<Buffer> {
+  switch (codec) {
+    case CompressionCodec.None:
+      return data;
+    case CompressionCodec.GZIP:
+      return decompressGzip(data);
+    case CompressionCodec.Snappy:
+      return decompressSnappy(data);
+    case CompressionCodec.LZ4:
+      return decompressLz4(data);
+    case CompressionCodec.ZSTD:
+      return decompressZstd(data);
+    default:
+      throw unknownCodec(codec);
+  }
+}
+
+/**
+ * The codec's name as Java's `compression.type` spells it: 'none', 'gzip', 'snappy',
+ * 'lz4' or 'zstd'.
+ *
+ * Never throws, so it is safe in log lines and error messages: an unknown id gives
+ * `'unknown(5)'`.
+ */
+export function compressionCodecName(codec: number): string {
+  return CODEC_NAMES[codec] ?? `unknown(${codec})`;
+}
+
+/**
+ * Reads a codec from configuration: a name in any case ('gzip', 'LZ4', as Java's
+ * `compression.type` and KafkaJS's `CompressionTypes` keys spell them) or an id 0-4, as
+ * a number or a string of digits.
+ *
+ * @throws {@link CompressionError} naming the bad value and the accepted ones
+ */
+export function parseCompressionCodec(name: string | number): CompressionCodec {
+  const text = typeof name === 'number' ? String(name) : name.trim().toLowerCase();
+  const byName = CODEC_NAMES.indexOf(text as (typeof CODEC_NAMES)[number]);
+  const id = byName >= 0 ? byName : /^[0-9]+$/.test(text) ? Number(text) : -1;
+  if (isCompressionCodec(id)) return id;
+  throw new CompressionError(String(name), `unknown compression codec ${JSON.stringify(name)}; expected ${ACCEPTED}`);
+}
+
+function isCompressionCodec(id: number): id is CompressionCodec {
+  return Number.isInteger(id) && id >= 0 && id < CODEC_NAMES.length;
+}
