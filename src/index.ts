@@ -17,3 +17,6 @@ export * from './protocol/records/compression.js';
 export { murmur2, murmur2Partition, toPositive } from './protocol/murmur2.js';
 
 export { ErrorCode, type ErrorCodeInfo, errorCodeInfo, errorCodes } from './protocol/error-codes.js';
+export { type RunningBroker, type StartBrokerOptions, startBroker } from './broker/server.js';
+export { type BrokerConfig, BrokerConfigError } from './broker/config.js';
+export { type BrokerLogger, type LogLevel, consoleLogger } from './broker/logger.js';

@@ -1,11 +1,13 @@
 /**
  * The `tskafka` command line: one file per command, dispatched from here.
  */
+import { brokerCommand } from './broker.js';
 import { selfCheck } from './selfcheck.js';
 
 const USAGE = `usage: tskafka <command>
 
 commands:
+  broker      run the embedded Kafka-compatible broker (tskafka broker --help)
   selfcheck   encode and decode a real Kafka exchange over a loopback socket and print each step
   help        this text
 `;
@@ -14,6 +16,8 @@ commands:
 export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
+    case 'broker':
+      return brokerCommand(rest, (line) => console.log(line));
     case 'selfcheck':
       return selfCheck(rest, (line) => console.log(line));
     case 'help':

@@ -1,0 +1,107 @@
+/**
+ * The embedded broker's state: config, topics and their logs, consumer groups,
+ * idempotent producer state, the API handlers, and the background work
+ * (retention, compaction, timed flushes). Sockets are server.ts's business.
+ */
+import { type BrokerConfig } from './config.js';
+import { type Connection } from './connection.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
+import { allHandlers } from './handlers/index.js';
+import { type Handler } from './handlers/handler.js';
+import { type BrokerLogger } from './logger.js';
+import { ProducerStateManager } from './producer-state/producer-state-manager.js';
+import { TopicRegistry } from './topics.js';
+
+/** A listener's bound address and the address clients are told to use. */
+export interface BoundListener {
+  readonly name: string;
+  readonly securityProtocol: string;
+  readonly host: string;
+  readonly port: number;
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+}
+
+export class Broker {
+  readonly handlers: ReadonlyMap<number, Handler>;
+  readonly connections = new Set<Connection>();
+  listeners: BoundListener[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly logger: BrokerLogger,
+    readonly topics: TopicRegistry,
+    readonly groups: GroupCoordinator,
+    readonly producers: ProducerStateManager,
+  ) {
+    this.handlers = new Map(allHandlers.map((h) => [h.apiKey, h as Handler]));
+  }
+
+  /** Open the data directory (recovering logs, producer state and committed offsets) and start background work. */
+  static async open(config: BrokerConfig, logger: BrokerLogger): Promise<Broker> {
+    const topics = await TopicRegistry.open(config);
+    const producers = await ProducerStateManager.open(config, topics);
+    const groups = await GroupCoordinator.open(config, logger);
+    const broker = new Broker(config, logger, topics, groups, producers);
+    broker.#startBackgroundWork();
+    return broker;
+  }
+
+  /** The listener a client connected through is the one we advertise back to it (Kafka's rule). */
+  listenerNamed(name: string): BoundListener | undefined {
+    return this.listeners.find((l) => l.name === name);
+  }
+
+  #startBackgroundWork(): void {
+    const every = (ms: number, what: string, fn: () => Promise<void>): void => {
+      let running = false;
+      const t = setInterval(() => {
+        if (running) return;
+        running = true;
+        fn()
+          .catch((e: unknown) => this.logger.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) }))
+          .finally(() => (running = false));
+      }, ms);
+      t.unref();
+      this.#timers.push(t);
+    };
+    every(this.config.logRetentionCheckIntervalMs, 'log retention', async () => {
+      const now = Date.now();
+      for (const t of this.topics.list()) {
+        if (!t.config('cleanup.policy').includes('delete')) continue;
+        for (const p of t.partitions) await p.log.enforceRetention(now);
+      }
+    });
+    every(this.config.logCleanerBackoffMs, 'log cleaner', async () => {
+      const now = Date.now();
+      for (const t of this.topics.list()) {
+        if (!t.config('cleanup.policy').includes('compact')) continue;
+        for (const p of t.partitions) await p.log.compact(now);
+      }
+    });
+    if (this.config.flush.kind === 'interval') {
+      every(this.config.flush.ms, 'log flush', async () => {
+        for (const t of this.topics.list()) for (const p of t.partitions) await p.log.flush();
+      });
+    }
+  }
+
+  /** Run retention and compaction now on every partition (tests, admin). */
+  async runLogMaintenance(now = Date.now()): Promise<void> {
+    for (const t of this.topics.list()) {
+      const policy = t.config('cleanup.policy');
+      for (const p of t.partitions) {
+        if (policy.includes('delete')) await p.log.enforceRetention(now);
+        if (policy.includes('compact')) await p.log.compact(now);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    for (const c of this.connections) c.socket.destroy();
+    await this.groups.close();
+    await this.topics.close();
+  }
+}

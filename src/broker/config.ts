@@ -1,0 +1,329 @@
+/**
+ * Broker configuration, with Kafka's own config names (server.properties).
+ *
+ * `parseBrokerConfig` takes the key/value pairs of a properties file plus
+ * `--override key=value` pairs, validates each value, and returns one frozen,
+ * typed config. Unknown keys are kept (and logged by the caller) rather than
+ * refused, as Kafka does, so a real server.properties loads unchanged.
+ */
+import { readFileSync } from 'node:fs';
+
+/** One listener: `NAME://host:port`, with Kafka's security protocols. */
+export interface ListenerConfig {
+  readonly name: string;
+  readonly securityProtocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** How appends reach the disk before they are acknowledged. */
+export type FlushPolicy = { readonly kind: 'every-write' } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'os' };
+
+/** Defaults for topic-level configs (each overridable per topic). */
+export interface TopicDefaults {
+  readonly 'cleanup.policy': string;
+  readonly 'retention.ms': number;
+  readonly 'retention.bytes': number;
+  readonly 'segment.bytes': number;
+  readonly 'segment.ms': number;
+  readonly 'segment.index.bytes': number;
+  readonly 'index.interval.bytes': number;
+  readonly 'delete.retention.ms': number;
+  readonly 'min.compaction.lag.ms': number;
+  readonly 'max.message.bytes': number;
+  readonly 'message.timestamp.type': string;
+  readonly 'min.insync.replicas': number;
+  readonly 'compression.type': string;
+}
+
+export interface SaslUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface BrokerConfig {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly listeners: readonly ListenerConfig[];
+  /** Host/port clients are told to use, per listener name; defaults to the bound address. */
+  readonly advertisedListeners: ReadonlyMap<string, { host: string; port: number }>;
+  /** null = in memory (nothing on disk). */
+  readonly logDir: string | null;
+  readonly numPartitions: number;
+  readonly autoCreateTopics: boolean;
+  readonly flush: FlushPolicy;
+  readonly socketRequestMaxBytes: number;
+  readonly groupInitialRebalanceDelayMs: number;
+  readonly groupMinSessionTimeoutMs: number;
+  readonly groupMaxSessionTimeoutMs: number;
+  readonly offsetsRetentionMs: number;
+  readonly logRetentionCheckIntervalMs: number;
+  readonly logCleanerBackoffMs: number;
+  readonly saslEnabledMechanisms: readonly string[];
+  readonly saslUsers: readonly SaslUser[];
+  /** PEM key and certificate for SSL/SASL_SSL listeners. */
+  readonly ssl: { readonly key: string; readonly cert: string } | null;
+  readonly topicDefaults: TopicDefaults;
+  /** Keys given but not known to tskafka (kept, reported). */
+  readonly unknownKeys: readonly string[];
+}
+
+const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
+const SASL_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+
+/** A config value that cannot be used; names the key, the value and what is accepted. */
+export class BrokerConfigError extends Error {
+  override readonly name = 'BrokerConfigError';
+  constructor(
+    readonly key: string,
+    readonly value: string,
+    accepted: string,
+  ) {
+    super(`broker config ${key}=${JSON.stringify(value)} is invalid: expected ${accepted}`);
+  }
+}
+
+/** Parse Java properties text (key=value or key: value, # and ! comments, \ continuations). */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+    else out.set(line, '');
+  }
+  return out;
+}
+
+/** Read a server.properties file. */
+export function readPropertiesFile(path: string): Map<string, string> {
+  return parseProperties(readFileSync(path, 'utf8'));
+}
+
+/** Parse `listeners`: comma-separated `NAME://host:port`. */
+export function parseListeners(value: string, key = 'listeners'): ListenerConfig[] {
+  const listeners = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(s);
+      if (!m) throw new BrokerConfigError(key, value, 'NAME://host:port[,...], e.g. PLAINTEXT://127.0.0.1:9092');
+      const name = m[1]!.toUpperCase();
+      if (!SECURITY_PROTOCOLS.has(name)) {
+        throw new BrokerConfigError(key, value, `a listener name among ${[...SECURITY_PROTOCOLS].join(', ')} (custom names with listener.security.protocol.map are not supported)`);
+      }
+      const host = m[2]!.replace(/^\[|\]$/g, '') || '0.0.0.0';
+      return { name, securityProtocol: name as ListenerConfig['securityProtocol'], host, port: Number(m[3]) };
+    });
+  if (listeners.length === 0) throw new BrokerConfigError(key, value, 'at least one listener');
+  return listeners;
+}
+
+/**
+ * Users from a JAAS line as Kafka's PlainLoginModule takes them:
+ * `... PlainLoginModule required username="admin" password="x" user_admin="x" user_alice="y";`
+ */
+export function parseJaasUsers(jaas: string): SaslUser[] {
+  const users: SaslUser[] = [];
+  for (const m of jaas.matchAll(/user_([^=\s]+)\s*=\s*"([^"]*)"/g)) users.push({ username: m[1]!, password: m[2]! });
+  return users;
+}
+
+class Props {
+  readonly used = new Set<string>();
+  constructor(readonly map: ReadonlyMap<string, string>) {}
+
+  raw(key: string): string | undefined {
+    this.used.add(key);
+    return this.map.get(key);
+  }
+
+  string(key: string, dflt: string): string {
+    return this.raw(key) ?? dflt;
+  }
+
+  int(key: string, dflt: number, min = -Infinity): number {
+    const v = this.raw(key);
+    if (v === undefined) return dflt;
+    const n = Number(v.trim());
+    if (!Number.isSafeInteger(n) || n < min) throw new BrokerConfigError(key, v, `an integer${min > -Infinity ? ` >= ${min}` : ''}`);
+    return n;
+  }
+
+  bool(key: string, dflt: boolean): boolean {
+    const v = this.raw(key);
+    if (v === undefined) return dflt;
+    const t = v.trim().toLowerCase();
+    if (t !== 'true' && t !== 'false') throw new BrokerConfigError(key, v, 'true or false');
+    return t === 'true';
+  }
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Validate a topic-level config value by Kafka's rules; returns the normalized value. */
+export function validateTopicConfig(key: string, value: string): string | number {
+  switch (key) {
+    case 'cleanup.policy': {
+      const parts = value.split(',').map((s) => s.trim().toLowerCase());
+      if (parts.length === 0 || parts.some((p) => p !== 'delete' && p !== 'compact')) throw new BrokerConfigError(key, value, 'delete, compact, or compact,delete');
+      return [...new Set(parts)].sort().join(',');
+    }
+    case 'message.timestamp.type':
+      if (value !== 'CreateTime' && value !== 'LogAppendTime') throw new BrokerConfigError(key, value, 'CreateTime or LogAppendTime');
+      return value;
+    case 'compression.type': {
+      const v = value.toLowerCase();
+      if (!['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(v)) throw new BrokerConfigError(key, value, 'producer, uncompressed, gzip, snappy, lz4 or zstd');
+      return v;
+    }
+    case 'retention.ms':
+    case 'retention.bytes':
+    case 'segment.bytes':
+    case 'segment.ms':
+    case 'segment.index.bytes':
+    case 'index.interval.bytes':
+    case 'delete.retention.ms':
+    case 'min.compaction.lag.ms':
+    case 'max.message.bytes':
+    case 'min.insync.replicas': {
+      const n = Number(value);
+      const min = key === 'retention.ms' || key === 'retention.bytes' ? -1 : key === 'segment.bytes' ? 14 : key === 'min.insync.replicas' ? 1 : 0;
+      if (!Number.isSafeInteger(n) || n < min) throw new BrokerConfigError(key, value, `an integer >= ${min}`);
+      return n;
+    }
+    default:
+      throw new BrokerConfigError(key, value, `a known topic config (${TOPIC_CONFIG_KEYS.join(', ')})`);
+  }
+}
+
+/** Topic configs this broker understands. */
+export const TOPIC_CONFIG_KEYS: readonly string[] = [
+  'cleanup.policy',
+  'compression.type',
+  'delete.retention.ms',
+  'index.interval.bytes',
+  'max.message.bytes',
+  'message.timestamp.type',
+  'min.compaction.lag.ms',
+  'min.insync.replicas',
+  'retention.bytes',
+  'retention.ms',
+  'segment.bytes',
+  'segment.index.bytes',
+  'segment.ms',
+];
+
+/**
+ * Build the broker config from properties (file contents and overrides merged,
+ * overrides last). With nothing given: one PLAINTEXT listener on
+ * 127.0.0.1:9092 and a data directory `.tskafka-data` under the current one.
+ */
+export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts: { inMemory?: boolean } = {}): BrokerConfig {
+  const p = new Props(properties);
+  const listeners = parseListeners(p.string('listeners', 'PLAINTEXT://127.0.0.1:9092'));
+  const advertisedListeners = new Map<string, { host: string; port: number }>();
+  const adv = p.raw('advertised.listeners');
+  if (adv) for (const l of parseListeners(adv, 'advertised.listeners')) advertisedListeners.set(l.name, { host: l.host, port: l.port });
+
+  const retentionMs = (): number => {
+    const ms = p.raw('log.retention.ms');
+    if (ms !== undefined) return p.int('log.retention.ms', 0, -1);
+    const minutes = p.raw('log.retention.minutes');
+    if (minutes !== undefined) return p.int('log.retention.minutes', 0, -1) * 60_000;
+    return p.int('log.retention.hours', 168, -1) * 3_600_000;
+  };
+
+  // Kafka's flush settings: log.flush.interval.messages=1 flushes every write;
+  // log.flush.interval.ms=N flushes on a timer; neither leaves it to the OS (Kafka's default).
+  const flushMessages = p.int('log.flush.interval.messages', Number.MAX_SAFE_INTEGER, 1);
+  const flushMs = p.raw('log.flush.interval.ms');
+  const flush: FlushPolicy =
+    flushMessages === 1 ? { kind: 'every-write' } : flushMs !== undefined ? { kind: 'interval', ms: p.int('log.flush.interval.ms', 0, 1) } : { kind: 'os' };
+
+  const mechanisms = p
+    .string('sasl.enabled.mechanisms', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  for (const m of mechanisms) if (!SASL_MECHANISMS.has(m)) throw new BrokerConfigError('sasl.enabled.mechanisms', m, [...SASL_MECHANISMS].join(', '));
+
+  const users: SaslUser[] = [];
+  for (const [key, value] of properties) {
+    if (/(^|\.)sasl\.jaas\.config$/.test(key)) {
+      p.used.add(key);
+      users.push(...parseJaasUsers(value));
+    }
+  }
+  // tskafka shorthand: sasl.users=alice:secret,bob:pw
+  for (const pair of (p.raw('sasl.users') ?? '').split(',').filter(Boolean)) {
+    const i = pair.indexOf(':');
+    if (i <= 0) throw new BrokerConfigError('sasl.users', pair, 'user:password[,user:password...]');
+    users.push({ username: pair.slice(0, i).trim(), password: pair.slice(i + 1) });
+  }
+
+  const keyPem = p.raw('ssl.keystore.key') ?? readOptional(p.raw('ssl.key.location'), 'ssl.key.location');
+  const certPem = p.raw('ssl.keystore.certificate.chain') ?? readOptional(p.raw('ssl.certificate.location'), 'ssl.certificate.location');
+  const needsTls = listeners.some((l) => l.securityProtocol === 'SSL' || l.securityProtocol === 'SASL_SSL');
+  if (needsTls && (!keyPem || !certPem)) {
+    throw new BrokerConfigError('listeners', listeners.map((l) => l.name).join(','), 'ssl.keystore.key and ssl.keystore.certificate.chain (PEM), or ssl.key.location and ssl.certificate.location, for an SSL listener');
+  }
+
+  const topicDefaults: TopicDefaults = {
+    'cleanup.policy': validateTopicConfig('cleanup.policy', p.string('log.cleanup.policy', 'delete')) as string,
+    'retention.ms': retentionMs(),
+    'retention.bytes': p.int('log.retention.bytes', -1, -1),
+    'segment.bytes': p.int('log.segment.bytes', 1024 * 1024 * 1024, 14),
+    'segment.ms': p.int('log.roll.ms', p.int('log.roll.hours', 168, 1) * 3_600_000, 1),
+    'segment.index.bytes': p.int('log.index.size.max.bytes', 10 * 1024 * 1024, 4),
+    'index.interval.bytes': p.int('log.index.interval.bytes', 4096, 0),
+    'delete.retention.ms': p.int('log.cleaner.delete.retention.ms', DAY, 0),
+    'min.compaction.lag.ms': p.int('log.cleaner.min.compaction.lag.ms', 0, 0),
+    'max.message.bytes': p.int('message.max.bytes', 1024 * 1024 + 12, 0),
+    'message.timestamp.type': validateTopicConfig('message.timestamp.type', p.string('log.message.timestamp.type', 'CreateTime')) as string,
+    'min.insync.replicas': p.int('min.insync.replicas', 1, 1),
+    'compression.type': validateTopicConfig('compression.type', p.string('compression.type', 'producer')) as string,
+  };
+
+  const logDirs = p.raw('log.dirs') ?? p.raw('log.dir');
+  const config: BrokerConfig = {
+    nodeId: p.int('node.id', p.int('broker.id', 1, 0), 0),
+    clusterId: p.string('cluster.id', 'tskafka-cluster'),
+    listeners,
+    advertisedListeners,
+    logDir: opts.inMemory ? null : (logDirs ?? '.tskafka-data').split(',')[0]!.trim(),
+    numPartitions: p.int('num.partitions', 1, 1),
+    autoCreateTopics: p.bool('auto.create.topics.enable', true),
+    flush,
+    socketRequestMaxBytes: p.int('socket.request.max.bytes', 100 * 1024 * 1024, 1),
+    // Kafka's default is 3000 ms, which makes every first consumer-group join on a
+    // laptop wait 3 s; Kafka's docs advise 0 for development, which is this broker's job.
+    groupInitialRebalanceDelayMs: p.int('group.initial.rebalance.delay.ms', 0, 0),
+    groupMinSessionTimeoutMs: p.int('group.min.session.timeout.ms', 6000, 0),
+    groupMaxSessionTimeoutMs: p.int('group.max.session.timeout.ms', 1_800_000, 0),
+    offsetsRetentionMs: p.int('offsets.retention.minutes', 7 * 24 * 60, 1) * 60_000,
+    logRetentionCheckIntervalMs: p.int('log.retention.check.interval.ms', 300_000, 1),
+    logCleanerBackoffMs: p.int('log.cleaner.backoff.ms', 15_000, 1),
+    saslEnabledMechanisms: mechanisms,
+    saslUsers: users,
+    ssl: keyPem && certPem ? { key: keyPem, cert: certPem } : null,
+    topicDefaults,
+    unknownKeys: [],
+  };
+  const unknown = [...properties.keys()].filter((k) => !p.used.has(k));
+  return Object.freeze({ ...config, unknownKeys: unknown });
+}
+
+function readOptional(path: string | undefined, key: string): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BrokerConfigError(key, path, `a readable PEM file (${e instanceof Error ? e.message : String(e)})`);
+  }
+}

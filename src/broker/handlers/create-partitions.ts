@@ -1,0 +1,40 @@
+/**
+ * CreatePartitions, v0-v3.
+ *
+ * Grows a topic to `count` partitions; shrinking or keeping the count is
+ * INVALID_PARTITIONS, as in Kafka. Assignments may only name this broker.
+ * Adding partitions moves keys under hash partitioning (murmur2 % count):
+ * that is Kafka's behaviour and the client's concern.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { CreatePartitionsRequest } from '../../protocol/generated/create-partitions-request.js';
+import { CreatePartitionsResponse, type CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.js';
+import { type Input } from '../../protocol/primitives/message.js';
+import { defineHandler } from './handler.js';
+
+export const createPartitionsHandler = defineHandler({
+  apiKey: ApiKey.CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  request: CreatePartitionsRequest,
+  response: CreatePartitionsResponse,
+  async handle(ctx, request) {
+    const { broker } = ctx;
+    const results: Input<CreatePartitionsResponseCreatePartitionsTopicResult>[] = [];
+    for (const t of request.topics) {
+      const topic = broker.topics.get(t.name);
+      if (!topic) {
+        results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${t.name} does not exist` });
+      } else if (t.count <= topic.partitions.length) {
+        results.push({ name: t.name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions.length} partitions, which is higher than or equal to the requested ${t.count}.` });
+      } else if (t.assignments && (t.assignments.length !== t.count - topic.partitions.length || t.assignments.some((a) => a.brokerIds.some((id) => id !== broker.config.nodeId)))) {
+        results.push({ name: t.name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `assignments must list ${t.count - topic.partitions.length} new partitions on broker ${broker.config.nodeId}` });
+      } else {
+        if (!request.validateOnly) await broker.topics.createPartitions(topic, t.count);
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      }
+    }
+    return { results };
+  },
+});

@@ -1,0 +1,89 @@
+/**
+ * CreateTopics, v0-v7.
+ *
+ * numPartitions -1 (v4+) means `num.partitions`; replicationFactor must be -1
+ * or 1 on one broker (INVALID_REPLICATION_FACTOR otherwise); manual assignments
+ * may only name this broker. Configs are validated with Kafka's rules
+ * (INVALID_CONFIG naming the key). validateOnly (v1+) checks without creating.
+ * v5+ answers the topic's partitions, replication factor and effective configs;
+ * v7+ its topic id.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { CreateTopicsRequest } from '../../protocol/generated/create-topics-request.js';
+import { CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/create-topics-response.js';
+import { type Input } from '../../protocol/primitives/message.js';
+import { topicNameProblem } from '../topics.js';
+import { describeTopicConfigs } from './describe-configs.js';
+import { defineHandler } from './handler.js';
+
+export const createTopicsHandler = defineHandler({
+  apiKey: ApiKey.CreateTopics,
+  minVersion: 0,
+  maxVersion: 7,
+  request: CreateTopicsRequest,
+  response: CreateTopicsResponse,
+  async handle(ctx, request) {
+    const { broker } = ctx;
+    const version = ctx.header.apiVersion;
+    const results: Input<CreateTopicsResponseCreatableTopicResult>[] = [];
+    const seen = new Set<string>();
+    for (const t of request.topics) {
+      const fail = (errorCode: number, errorMessage: string): void => {
+        results.push({ name: t.name, errorCode, errorMessage: version >= 1 ? errorMessage : null, numPartitions: -1, replicationFactor: -1, configs: version >= 5 ? null : [] });
+      };
+      if (seen.has(t.name)) {
+        fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
+        continue;
+      }
+      seen.add(t.name);
+      const nameProblem = topicNameProblem(t.name);
+      if (nameProblem) {
+        fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+        continue;
+      }
+      if (broker.topics.get(t.name)) {
+        fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+        continue;
+      }
+      let partitions = t.numPartitions === -1 ? broker.config.numPartitions : t.numPartitions;
+      if (t.assignments.length > 0) {
+        if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+          fail(ErrorCode.INVALID_REQUEST, 'both numPartitions or replicationFactor and manual assignments were set; only one is allowed');
+          continue;
+        }
+        if (t.assignments.some((a) => a.brokerIds.some((id) => id !== broker.config.nodeId))) {
+          fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replica assignments may only name broker ${broker.config.nodeId}, the only broker`);
+          continue;
+        }
+        partitions = t.assignments.length;
+      }
+      if (partitions < 1) {
+        fail(ErrorCode.INVALID_PARTITIONS, `number of partitions must be larger than 0, got ${partitions}`);
+        continue;
+      }
+      if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
+        fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${t.replicationFactor} is larger than the 1 available broker`);
+        continue;
+      }
+      let configs: Map<string, string | number>;
+      try {
+        configs = broker.topics.validateConfigs(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!] as [string, string]));
+      } catch (e) {
+        fail(ErrorCode.INVALID_CONFIG, e instanceof Error ? e.message : String(e));
+        continue;
+      }
+      const topic = request.validateOnly ? null : await broker.topics.create(t.name, partitions, configs);
+      results.push({
+        name: t.name,
+        topicId: version >= 7 && topic ? topic.topicId : undefined,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configs: version >= 5 && topic ? describeTopicConfigs(topic, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false })) : version >= 5 ? null : [],
+      });
+    }
+    return { topics: results };
+  },
+});

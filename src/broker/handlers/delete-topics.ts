@@ -1,0 +1,47 @@
+/**
+ * DeleteTopics, v0-v6.
+ *
+ * Deletes each named topic (v6+ may name it by topic id) with its logs and
+ * wakes any fetch waiting on it. Unknown names get UNKNOWN_TOPIC_OR_PARTITION,
+ * unknown ids UNKNOWN_TOPIC_ID.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { DeleteTopicsRequest } from '../../protocol/generated/delete-topics-request.js';
+import { DeleteTopicsResponse, type DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/delete-topics-response.js';
+import { ZERO_UUID } from '../../protocol/primitives/constants.js';
+import { type Input } from '../../protocol/primitives/message.js';
+import { defineHandler } from './handler.js';
+
+export const deleteTopicsHandler = defineHandler({
+  apiKey: ApiKey.DeleteTopics,
+  minVersion: 0,
+  maxVersion: 6,
+  request: DeleteTopicsRequest,
+  response: DeleteTopicsResponse,
+  async handle(ctx, request) {
+    const { broker } = ctx;
+    const version = ctx.header.apiVersion;
+    const wanted = version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const responses: Input<DeleteTopicsResponseDeletableTopicResult>[] = [];
+    for (const w of wanted) {
+      const topic = w.name !== null ? broker.topics.get(w.name) : broker.topics.byId(w.topicId);
+      if (!topic) {
+        const byId = w.name === null;
+        responses.push({
+          name: w.name,
+          topicId: version >= 6 ? w.topicId : undefined,
+          errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: version >= 5 ? (byId ? `no topic with id ${w.topicId}` : `This server does not host this topic-partition.`) : null,
+        });
+        continue;
+      }
+      await broker.topics.delete(topic.name);
+      await broker.producers.forgetTopic(topic.name);
+      // Kafka drops a deleted topic's committed offsets too.
+      await broker.groups.deleteTopicOffsets(topic.name);
+      responses.push({ name: topic.name, topicId: version >= 6 ? topic.topicId : undefined, errorCode: ErrorCode.NONE, errorMessage: null });
+    }
+    return { responses };
+  },
+});

@@ -1,0 +1,115 @@
+/**
+ * Fetch, v4-v17 (v0-v3 return pre-0.11 message formats; Kafka 4.0 dropped them).
+ *
+ * Returns whole record batches from each partition's fetch offset, never past
+ * the high watermark (the last stable offset too, with no transactions yet).
+ * Limits (KIP-74): `maxBytes` for the response and `partitionMaxBytes` per
+ * partition; the first batch of the first non-empty partition is returned even
+ * when larger, so a consumer always makes progress. Long poll: if fewer than
+ * `minBytes` are ready, wait for an append to a fetched partition or for
+ * `maxWaitMs`, whichever is first. A fetch offset outside [log start offset,
+ * LEO] is OFFSET_OUT_OF_RANGE. Fetch sessions (KIP-227): never created; we
+ * answer session id 0, so clients send full fetches; an unknown session id is
+ * FETCH_SESSION_ID_NOT_FOUND. v13+ names topics by id (UNKNOWN_TOPIC_ID).
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { FetchRequest, type FetchRequestFetchTopic } from '../../protocol/generated/fetch-request.js';
+import { FetchResponse, type FetchResponseFetchableTopicResponse, type FetchResponsePartitionData } from '../../protocol/generated/fetch-response.js';
+import { type Input } from '../../protocol/primitives/message.js';
+import { type Broker } from '../broker.js';
+import { type Partition } from '../topics.js';
+import { defineHandler } from './handler.js';
+
+type PartitionData = Input<FetchResponsePartitionData>;
+
+const EMPTY = Buffer.alloc(0);
+
+function errorPartition(partitionIndex: number, errorCode: number): PartitionData {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: EMPTY };
+}
+
+/** One pass over the requested partitions: what is readable now, and its size. */
+async function readOnce(broker: Broker, topics: readonly FetchRequestFetchTopic[], byId: boolean, maxBytes: number): Promise<{ responses: Input<FetchResponseFetchableTopicResponse>[]; bytes: number; failed: boolean; partitions: Partition[] }> {
+  let budget = maxBytes;
+  let bytes = 0;
+  let failed = false;
+  const watched: Partition[] = [];
+  const responses: Input<FetchResponseFetchableTopicResponse>[] = [];
+  for (const ft of topics) {
+    const topic = byId ? broker.topics.byId(ft.topicId) : broker.topics.get(ft.topic);
+    const partitions: PartitionData[] = [];
+    responses.push({ topic: ft.topic, topicId: ft.topicId, partitions });
+    for (const fp of ft.partitions) {
+      const partition = topic?.partitions[fp.partition];
+      if (!topic || !partition) {
+        failed = true;
+        partitions.push(errorPartition(fp.partition, byId && !topic ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      watched.push(partition);
+      const log = partition.log;
+      const fetchOffset = Number(fp.fetchOffset);
+      if (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) {
+        failed = true;
+        partitions.push({ ...errorPartition(fp.partition, ErrorCode.OFFSET_OUT_OF_RANGE), highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset });
+        continue;
+      }
+      let records = EMPTY;
+      const limit = Math.min(fp.partitionMaxBytes, budget);
+      // Past the response budget only a partition still owed its first batch reads on (KIP-74).
+      if (fetchOffset < log.highWatermark && (limit > 0 || bytes === 0)) {
+        records = log.read(fetchOffset, limit, log.highWatermark, bytes === 0).records;
+        bytes += records.length;
+        budget = Math.max(0, budget - records.length);
+      }
+      partitions.push({
+        partitionIndex: fp.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: log.highWatermark,
+        lastStableOffset: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records,
+      });
+    }
+  }
+  // Kafka answers at once when any partition has an error, whatever minBytes says.
+  return { responses, bytes, failed, partitions: watched };
+}
+
+export const fetchHandler = defineHandler({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 17,
+  request: FetchRequest,
+  response: FetchResponse,
+  async handle(ctx, request) {
+    const { broker } = ctx;
+    const version = ctx.header.apiVersion;
+    if (version >= 7 && request.sessionId !== 0) {
+      return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const byId = version >= 13;
+    const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    let result = await readOnce(broker, request.topics, byId, maxBytes);
+    while (result.bytes < request.minBytes && !result.failed && Date.now() < deadline && result.partitions.length > 0) {
+      // Long poll: sleep until a fetched partition grows or the wait is over.
+      await new Promise<void>((resolve) => {
+        const cancels: (() => void)[] = [];
+        const done = (): void => {
+          clearTimeout(timer);
+          for (const c of cancels) c();
+          resolve();
+        };
+        const timer = setTimeout(done, deadline - Date.now());
+        timer.unref();
+        for (const p of result.partitions) cancels.push(p.onAppend(done));
+      });
+      result = await readOnce(broker, request.topics, byId, maxBytes);
+    }
+    return { errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
+  },
+});

@@ -1,0 +1,492 @@
+/**
+ * The log of one partition (Java's `UnifiedLog` for a single replica): what the
+ * broker's Produce, Fetch, ListOffsets and DeleteRecords handlers call.
+ *
+ * Offsets: `logStartOffset` <= `highWatermark` <= `logEndOffset`. The broker
+ * assigns offsets on append. With one replica the high watermark is the log
+ * end offset as soon as an append is durable under the flush policy: at once
+ * for `os` and `interval`, after the fdatasync for `every-write`. Fetches never
+ * see past the high watermark.
+ *
+ * Concurrency: appends and reads run synchronously to completion (see
+ * storage.ts), so two appends called in order get increasing offsets in that
+ * order without a lock; only durability is awaited. Retention, compaction and
+ * DeleteRecords' segment deletion run one at a time (the maintenance queue) and
+ * replace segments in single synchronous steps, so a read sees the old
+ * segments or the new ones, never a mix.
+ */
+import { type RecordBatchHeader } from '../../protocol/records/record-batch.js';
+import { assignOffsets } from './assign-offsets.js';
+import { FileLogDirectory } from './file-storage.js';
+import { type CleanerStats, LogCleaner } from './log-cleaner.js';
+import { LogCheckpointWriter } from './log-checkpoint.js';
+import { type LogConfig, validateLogConfig } from './log-config.js';
+import { KafkaStorageError, OffsetOutOfRangeError } from './log-errors.js';
+import { CLEAN_SHUTDOWN_FILE } from './log-file-names.js';
+import { LogFlusher } from './log-flusher.js';
+import { loadLog } from './log-loader.js';
+import { type TimestampAndOffset, findRecordByTimestamp, readBatches, segmentIndexFor } from './log-reads.js';
+import { segmentsToDelete } from './log-retention.js';
+import { LogSegment, MAX_RELATIVE_OFFSET } from './log-segment.js';
+import { MemoryLogDirectory } from './memory-storage.js';
+import { type LogDirectory } from './storage.js';
+
+export { type LogConfig, type LogFlushPolicy, DEFAULT_LOG_CONFIG } from './log-config.js';
+export { type CleanerStats } from './log-cleaner.js';
+export { type TimestampAndOffset } from './log-reads.js';
+
+/** What an append assigned (the Produce response's partition fields). */
+export interface LogAppendInfo {
+  /** Offset of the first appended record. */
+  readonly baseOffset: number;
+  /** Offset of the last appended record. */
+  readonly lastOffset: number;
+  /** The broker's stamp for LogAppendTime topics, -1 for CreateTime. */
+  readonly logAppendTime: number;
+  /** The log start offset after the append. */
+  readonly logStartOffset: number;
+}
+
+/** An append whose bytes are written; `durable` resolves when the high watermark covers them. */
+export interface PendingAppend extends LogAppendInfo {
+  /** Resolves once durable under the flush policy; rejects with KafkaStorageError when the sync fails. */
+  readonly durable: Promise<void>;
+}
+
+/** Bytes for a Fetch response, and the offsets to report beside them. */
+export interface LogReadResult {
+  /** Whole batches, starting with the one holding the fetch offset; empty when there is nothing to return. */
+  readonly records: Buffer<ArrayBuffer>;
+  readonly highWatermark: number;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+}
+
+const EMPTY: Buffer<ArrayBuffer> = Buffer.alloc(0);
+/** Shared by every append that is durable at once (flush policies os and interval). */
+const DURABLE: Promise<void> = Promise.resolve();
+/** Batch headers per page in {@link PartitionLog.batches}. */
+const PAGE = 256;
+
+/** The log of one partition. Open with {@link PartitionLog.open}. */
+export class PartitionLog {
+  readonly #dir: LogDirectory;
+  #config: LogConfig;
+  readonly #segments: LogSegment[];
+  #logStartOffset: number;
+  #highWatermark: number;
+  #recoveryPoint: number;
+  readonly #flusher: LogFlusher;
+  readonly #checkpoint: LogCheckpointWriter;
+  readonly #cleaner: LogCleaner;
+  #maintenance: Promise<unknown> = Promise.resolve();
+  #rollTasks: Promise<void> = Promise.resolve();
+  #failure: KafkaStorageError | null = null;
+  /** Set by close(): the close in progress or done. */
+  #closing: Promise<void> | null = null;
+  #closed = false;
+
+  private constructor(dir: LogDirectory, config: LogConfig, segments: LogSegment[], logStartOffset: number) {
+    this.#dir = dir;
+    this.#config = config;
+    this.#segments = segments;
+    this.#logStartOffset = logStartOffset;
+    this.#highWatermark = this.logEndOffset;
+    this.#recoveryPoint = this.#active.baseOffset;
+    this.#flusher = new LogFlusher(dir);
+    this.#checkpoint = new LogCheckpointWriter(dir, () => ({ recoveryPoint: this.#recoveryPoint, logStartOffset: this.#logStartOffset }));
+    // Getters, not copies: the cleaner must see the live segment list and settings.
+    const log = this;
+    this.#cleaner = new LogCleaner({
+      dir,
+      get config() {
+        return log.#config;
+      },
+      get segments() {
+        return log.#segments;
+      },
+      get highWatermark() {
+        return log.#highWatermark;
+      },
+      get closing() {
+        return log.#closing !== null;
+      },
+      replaceSegments: (old, cleaned) => this.#replaceSegments(old, cleaned),
+    });
+  }
+
+  /**
+   * Opens a partition log, recovering it when it was not closed cleanly (see log-loader.ts).
+   *
+   * @param dir - the partition directory (`<log.dirs>/<topic>-<partition>`, created if missing);
+   *   null for a fresh in-memory log; or a {@link LogDirectory} (a kept MemoryLogDirectory reopens its log)
+   * @param config - the topic's log settings, validated here
+   * @throws LogConfigError for a bad setting; {@link KafkaStorageError} when the directory cannot be read
+   */
+  static async open(dir: string | LogDirectory | null, config: LogConfig): Promise<PartitionLog> {
+    const valid = validateLogConfig(config);
+    const directory = dir === null ? new MemoryLogDirectory() : typeof dir === 'string' ? FileLogDirectory.open(dir) : dir;
+    try {
+      const loaded = await loadLog(directory, valid.indexIntervalBytes, Date.now());
+      const log = new PartitionLog(directory, valid, loaded.segments, loaded.logStartOffset);
+      await log.#checkpoint.write();
+      return log;
+    } catch (err) {
+      throw new KafkaStorageError(`cannot open the log in ${directory.path ?? 'memory'}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The first offset a consumer can fetch. */
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+
+  /** One past the last appended offset (LEO). */
+  get logEndOffset(): number {
+    return this.#active.nextOffset;
+  }
+
+  /** One past the last offset that is durable under the flush policy and readable. */
+  get highWatermark(): number {
+    return this.#highWatermark;
+  }
+
+  /** Bytes of all segment files. */
+  get sizeInBytes(): number {
+    return this.#segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  /** Base offsets of the segments, oldest first (DescribeLogDirs, tests). */
+  get segmentBaseOffsets(): number[] {
+    return this.#segments.map((s) => s.baseOffset);
+  }
+
+  /** The settings in force. */
+  get config(): LogConfig {
+    return this.#config;
+  }
+
+  /** The directory on disk, or null in memory. */
+  get path(): string | null {
+    return this.#dir.path;
+  }
+
+  /** Applies changed topic configs (AlterConfigs); segment sizes and retention apply from the next roll or pass. */
+  updateConfig(config: LogConfig): void {
+    this.#config = validateLogConfig(config);
+    for (const segment of this.#segments) segment.indexIntervalBytes = this.#config.indexIntervalBytes;
+  }
+
+  get #active(): LogSegment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+
+  /**
+   * Appends batches already validated by the caller (CRC, record counts,
+   * sequences). Offsets are assigned, the buffer rewritten in place (see
+   * assign-offsets.ts) and the bytes written before this method returns; the
+   * returned `durable` promise resolves when the flush policy is satisfied and
+   * the high watermark covers the batches. An idempotence check can therefore
+   * record the append right away, with no lock held across the fdatasync.
+   *
+   * @param batches - one or more concatenated magic-2 batches; modified in place
+   * @param now - the append time (LogAppendTime, segment.ms), ms
+   * @param leaderEpoch - stamped as partitionLeaderEpoch
+   * @throws CorruptRecordError, RecordTooLargeError, InvalidRecordError: nothing was appended
+   * @throws {@link KafkaStorageError} when the log is closed or failed
+   */
+  write(batches: Buffer, now: number, leaderEpoch = 0): PendingAppend {
+    this.#checkUsable();
+    const assigned = assignOffsets(batches, this.logEndOffset, leaderEpoch, this.#config.messageTimestampType, now, this.#config.maxMessageBytes);
+    let segment = this.#active;
+    try {
+      if (this.#shouldRoll(segment, batches.length, assigned.maxTimestamp, assigned.lastOffset, now)) segment = this.#roll(now);
+      segment.append(batches);
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    this.#flusher.markDirty(segment.log);
+    const end = assigned.lastOffset + 1;
+    let durable: Promise<void>;
+    if (this.#config.flush.kind === 'every-write') {
+      durable = this.#flusher.flush().then(
+        () => {
+          if (end > this.#highWatermark) this.#highWatermark = end;
+        },
+        (err: unknown) => {
+          throw this.#fail(err);
+        },
+      );
+      // The failure also fails the log, so every later call reports it even if this promise is dropped.
+      durable.catch(() => undefined);
+    } else {
+      this.#highWatermark = end;
+      durable = DURABLE;
+    }
+    return { baseOffset: assigned.firstOffset, lastOffset: assigned.lastOffset, logAppendTime: assigned.logAppendTime, logStartOffset: this.#logStartOffset, durable };
+  }
+
+  /**
+   * {@link write}, then waits until the append is durable.
+   *
+   * @returns the offsets assigned and the LogAppendTime stamp (-1 for CreateTime)
+   */
+  async append(batches: Buffer, now: number, leaderEpoch = 0): Promise<LogAppendInfo> {
+    const { durable, ...info } = this.write(batches, now, leaderEpoch);
+    await durable;
+    return info;
+  }
+
+  /** Java's `LogSegment.shouldRoll`, minus the preallocated index limits this log does not have. */
+  #shouldRoll(segment: LogSegment, bytes: number, maxTimestamp: number, lastOffset: number, now: number): boolean {
+    if (segment.size === 0) return false;
+    return (
+      segment.size + bytes > this.#config.segmentBytes ||
+      segment.timeWaitedForRoll(now, maxTimestamp) > this.#config.segmentMs ||
+      lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET
+    );
+  }
+
+  /** Starts a new active segment at the log end offset; the old one is flushed in the background, as Kafka does on roll. */
+  #roll(now: number): LogSegment {
+    const old = this.#active;
+    old.onBecomeInactive();
+    const segment = LogSegment.create(this.#dir, old.nextOffset, this.#config.indexIntervalBytes, now);
+    this.#segments.push(segment);
+    this.#flusher.markDirectoryDirty();
+    this.#rollTasks = this.#rollTasks.then(async () => {
+      try {
+        await this.#flusher.flush();
+        if (!old.deleted) await old.persistIndexes(this.#dir);
+        this.#recoveryPoint = Math.max(this.#recoveryPoint, segment.baseOffset);
+        await this.#checkpoint.write();
+      } catch (err) {
+        this.#fail(err);
+      }
+    });
+    return segment;
+  }
+
+  /**
+   * Reads whole batches for a Fetch, from the one holding `fetchOffset`, up to
+   * `maxBytes` (but always the first batch unless `minOneBatch` is false), from
+   * one segment, never at or past the high watermark (or `maxOffset`). The
+   * first batch may start before `fetchOffset`; consumers skip those records.
+   * No record is decoded. Synchronous: callers may `await` it all the same.
+   *
+   * @param fetchOffset - the consumer's position
+   * @param maxBytes - the partition's byte budget
+   * @param maxOffset - return no batch at or above this offset; default the high watermark (at most the log end offset)
+   * @param minOneBatch - return the first batch even when it is larger than maxBytes (default true): KIP-74's
+   *   rule for the first partition of a Fetch, so consumers always progress
+   * @throws {@link OffsetOutOfRangeError} when fetchOffset is below the log start offset or above the log end offset
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset = this.#highWatermark, minOneBatch = true): LogReadResult {
+    this.#checkUsable();
+    const logEndOffset = this.logEndOffset;
+    const result = (records: Buffer<ArrayBuffer>): LogReadResult => ({ records, highWatermark: this.#highWatermark, logStartOffset: this.#logStartOffset, logEndOffset });
+    if (fetchOffset < this.#logStartOffset || fetchOffset > logEndOffset) throw new OffsetOutOfRangeError(fetchOffset, this.#logStartOffset, logEndOffset);
+    const limit = Math.min(maxOffset, logEndOffset);
+    if (fetchOffset >= limit) return result(EMPTY);
+    try {
+      return result(readBatches(this.#segments, fetchOffset, maxBytes, limit, minOneBatch));
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record at or above the log start offset
+   * whose timestamp is at or after `timestamp` (Java's `fetchOffsetByTimestamp`),
+   * found through the time indexes; only that record's batch is decoded.
+   *
+   * @param timestamp - ms, >= 0 (the special -1/-2/-3 are the caller's: high watermark, log start offset, {@link offsetOfMaxTimestamp})
+   * @param maxOffset - ignore records at or past it; default the high watermark
+   * @returns the record's offset and timestamp, or null when there is none
+   */
+  async offsetForTimestamp(timestamp: number, maxOffset = this.#highWatermark): Promise<TimestampAndOffset | null> {
+    this.#checkUsable();
+    if (timestamp < 0) throw new RangeError(`offsetForTimestamp takes a timestamp >= 0, got ${timestamp}`);
+    const start = this.#segments.findIndex((s) => s.maxTimestamp >= timestamp && s.nextOffset > this.#logStartOffset);
+    return start < 0 ? null : findRecordByTimestamp(this.#segments, start, timestamp, this.#logStartOffset, maxOffset);
+  }
+
+  /**
+   * ListOffsets with MAX_TIMESTAMP (-3, KIP-734): the record with the largest
+   * timestamp (the first such one).
+   *
+   * @param maxOffset - ignore records at or past it; default the high watermark
+   */
+  async offsetOfMaxTimestamp(maxOffset = this.#highWatermark): Promise<TimestampAndOffset | null> {
+    this.#checkUsable();
+    let best = -1;
+    this.#segments.forEach((s, i) => {
+      if (s.nextOffset > this.#logStartOffset && s.maxTimestamp >= 0 && (best < 0 || s.maxTimestamp > this.#segments[best]!.maxTimestamp)) best = i;
+    });
+    return best < 0 ? null : findRecordByTimestamp(this.#segments, best, this.#segments[best]!.maxTimestamp, this.#logStartOffset, maxOffset);
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (durably, before
+   * resolving) and deletes the segments wholly below it. Records below it in
+   * the first remaining segment stay on disk but are no longer served.
+   *
+   * @param offset - the new log start offset; -1 means the high watermark (DeleteRecordsRequest.HIGH_WATERMARK)
+   * @returns the log start offset after the call (the response's low_watermark)
+   * @throws {@link OffsetOutOfRangeError} when `offset` is above the high watermark
+   */
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    this.#checkUsable();
+    const target = offset === -1 ? this.#highWatermark : offset;
+    if (target < 0 || target > this.#highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark, 'high watermark');
+    if (target > this.#logStartOffset) {
+      this.#logStartOffset = target;
+      await this.#guard(this.#checkpoint.write());
+    }
+    await this.#exclusive(() => this.#deleteOldSegments(Date.now(), true));
+    return this.#logStartOffset;
+  }
+
+  /**
+   * Applies retention (see log-retention.ts): whole segments only, the oldest
+   * first. Deleting every segment first rolls a new, empty active one, as Kafka
+   * does; the log start offset then follows the first remaining segment.
+   *
+   * @param now - the time retention.ms is measured against
+   * @returns how many segments were deleted
+   */
+  async enforceRetention(now: number): Promise<number> {
+    this.#checkUsable();
+    return this.#exclusive(() => this.#deleteOldSegments(now, false));
+  }
+
+  async #deleteOldSegments(now: number, logStartOffsetOnly: boolean): Promise<number> {
+    await this.#rollTasks;
+    // Without `delete` in the policy only the log start offset rule applies: what DeleteRecords needs.
+    const config = logStartOffsetOnly ? { ...this.#config, cleanupPolicy: ['compact' as const] } : this.#config;
+    const state = { logStartOffset: this.#logStartOffset, logEndOffset: this.logEndOffset, highWatermark: this.#highWatermark };
+    const count = segmentsToDelete(this.#segments, state, config, now).length;
+    if (count === 0) return 0;
+    if (count === this.#segments.length) this.#roll(now);
+    const victims = this.#segments.splice(0, count);
+    for (const segment of victims) {
+      segment.markDeleted(this.#dir);
+      this.#flusher.forget(segment.log);
+    }
+    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset);
+    await this.#guard(Promise.all(victims.map((s) => s.destroy(this.#dir))));
+    return count;
+  }
+
+  /**
+   * One compaction pass when `cleanup.policy` includes `compact` (see log-cleaner.ts).
+   *
+   * @param now - the pass time: tombstones expire against it
+   * @returns what the pass did, or null when there was nothing to clean
+   * @throws CorruptRecordError when a batch fails its CRC; the log is left as it was
+   */
+  async compact(now: number): Promise<CleanerStats | null> {
+    this.#checkUsable();
+    return this.#exclusive(async () => {
+      await this.#rollTasks;
+      return this.#cleaner.clean(now);
+    });
+  }
+
+  #replaceSegments(old: readonly LogSegment[], cleaned: LogSegment): void {
+    const at = this.#segments.indexOf(old[0]!);
+    if (at < 0 || old.some((s, i) => this.#segments[at + i] !== s)) throw new Error('cleaned segments are no longer contiguous in the log');
+    this.#segments.splice(at, old.length, cleaned);
+    for (const segment of old) this.#flusher.forget(segment.log);
+  }
+
+  /**
+   * The headers (no records) of every batch from `fromOffset` (default: the
+   * first stored batch) to the log end offset: to rebuild producer state on
+   * startup (producerId, producerEpoch, baseSequence, lastOffsetDelta, baseOffset).
+   */
+  async *batches(fromOffset?: number): AsyncGenerator<RecordBatchHeader> {
+    let offset = fromOffset ?? this.#segments[0]!.baseOffset;
+    for (;;) {
+      this.#checkUsable();
+      let page: { header: RecordBatchHeader }[] = [];
+      // Looked up again per page: segments may have been replaced while the caller awaited.
+      for (let i = segmentIndexFor(this.#segments, offset); i < this.#segments.length && page.length === 0; i++) page = this.#segments[i]!.headers(offset, PAGE);
+      const last = page[page.length - 1]?.header;
+      if (last === undefined) return;
+      for (const { header } of page) yield header;
+      offset = last.baseOffset + last.lastOffsetDelta + 1;
+    }
+  }
+
+  /**
+   * Makes every append so far durable (the broker's timer for the `interval`
+   * policy), and waits for the background work of earlier rolls (the rolled
+   * segments' indexes and the checkpoint).
+   */
+  async flush(): Promise<void> {
+    this.#checkUsable();
+    await this.#guard(this.#flusher.flush());
+    await this.#rollTasks;
+    if (this.#failure !== null) throw this.#failure;
+  }
+
+  /**
+   * Flushes, writes the active segment's indexes and the checkpoint, then the
+   * clean-shutdown marker, and closes the files. A log that failed closes
+   * without the marker, so the next open recovers it.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    await this.#maintenance.catch(() => undefined);
+    await this.#rollTasks;
+    try {
+      if (this.#failure === null) {
+        await this.#flusher.flush();
+        this.#active.onBecomeInactive();
+        await this.#active.persistIndexes(this.#dir);
+        this.#recoveryPoint = this.logEndOffset;
+        await this.#checkpoint.write();
+        await this.#dir.writeFile(CLEAN_SHUTDOWN_FILE, EMPTY);
+        await this.#dir.sync();
+      }
+    } finally {
+      this.#closed = true;
+      for (const segment of this.#segments) await segment.log.close();
+    }
+  }
+
+  /** Queues maintenance work: one retention, compaction or deletion at a time. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#maintenance.catch(() => undefined).then(() => {
+      this.#checkUsable();
+      return work();
+    });
+    this.#maintenance = run;
+    return run;
+  }
+
+  #checkUsable(): void {
+    if (this.#closing !== null || this.#closed) throw new KafkaStorageError(`the log in ${this.#dir.path ?? 'memory'} is closed`);
+    if (this.#failure !== null) throw this.#failure;
+  }
+
+  async #guard<T>(io: Promise<T>): Promise<T> {
+    try {
+      return await io;
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  /** Takes the log offline after an I/O error (Kafka's log dir failure); returns the error to throw. */
+  #fail(err: unknown): Error {
+    if (err instanceof KafkaStorageError) return err;
+    this.#failure ??= new KafkaStorageError(`I/O error on the log in ${this.#dir.path ?? 'memory'}: ${(err as Error).message}`, { cause: err });
+    return this.#failure;
+  }
+}
