@@ -20,3 +20,12 @@ export { ErrorCode, type ErrorCodeInfo, errorCodeInfo, errorCodes } from './prot
 export { type RunningBroker, type StartBrokerOptions, startBroker } from './broker/server.js';
 export { type BrokerConfig, BrokerConfigError } from './broker/config.js';
 export { type BrokerLogger, type LogLevel, consoleLogger } from './broker/logger.js';
+export { Kafka } from './kafka.js';
+export { type KafkaConfig } from './client/client-options.js';
+export { logLevel, type LogCreator, type LogEntry } from './client/logger.js';
+export { Producer, ProducerEvents, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type Message, type InstrumentationEvent } from './producer/producer.js';
+export { type ProducerConfig, type Acks } from './producer/producer-config.js';
+export { type ProducerMetricsSnapshot } from './producer/metrics.js';
+export * from './producer/partitioners/index.js';
+export * from './errors/errors.js';
+export * from './errors/protocol-errors.js';

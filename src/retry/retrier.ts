@@ -224,3 +224,14 @@ export function createRetrier(options: RetryOptions = {}, runtime: RetrierRuntim
     });
   };
 }
+
+/**
+ * The wait before retry number `attempt` (1 for the first retry) under these
+ * options: `initialRetryTime` times `multiplier` per earlier retry, jittered by
+ * ±`factor`, capped at `maxRetryTime`. For code that schedules retries itself
+ * (the producer retries batches, not calls) with the retrier's backoff shape.
+ */
+export function retryBackoff(options: ResolvedRetryOptions, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(options.initialRetryTime * options.multiplier ** Math.max(0, attempt - 1), options.maxRetryTime);
+  return Math.min(randomFromRetryTime(options.factor, base, random), options.maxRetryTime);
+}

@@ -1,0 +1,236 @@
+/**
+ * One record batch on its way to a partition, and the `send` calls waiting on it.
+ *
+ * Records are written straight into the batch's RecordBatchBuilder as they are
+ * appended. The batch remembers, in runs, which `send` call each record came
+ * from, so that when the broker answers, every call learns its records'
+ * offsets without a closure or an object per record.
+ */
+import { CompressionCodec } from '../../protocol/records/compression.js';
+import { RecordBatchBuilder } from '../../protocol/records/record-batch-builder.js';
+import { computeRecordBatchCrc, RecordBatchField } from '../../protocol/records/record-batch-header.js';
+import { type RecordInput } from '../../protocol/records/record.js';
+
+/** What a `send` call is told about one partition it wrote to (KafkaJS's RecordMetadata, plus offsets). */
+export interface RecordMetadata {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  /** Offset of this call's first record in the partition (a string, as KafkaJS). */
+  baseOffset: string;
+  /** The broker's timestamp for LogAppendTime topics, else '-1'. */
+  logAppendTime: string;
+  logStartOffset: string;
+  /** Offsets of this call's records in this partition, in the order they were given; '-1' each for acks 0. */
+  offsets: string[];
+}
+
+/** Told when a send call settles (the producer: metrics and the error event), without a closure per call. */
+export interface SendCallObserver {
+  sendSucceeded(call: SendCall): void;
+  sendFailed(call: SendCall, error: Error): void;
+}
+
+const ignore = (): void => undefined;
+
+/** One `send` call in flight: resolves when every batch holding its records is done. */
+export class SendCall {
+  /** Batches holding records of this call and not yet finished. */
+  pending = 0;
+  failed: Error | null = null;
+  readonly results = new Map<string, RecordMetadata>();
+  /** The batch the previous record went to (to extend runs and count batches). */
+  lastBatch: ProducerBatch | null = null;
+  /** Every batch of this call, kept only once a call spans more than one. */
+  batches: Set<ProducerBatch> | null = null;
+  /** The batch that last reported to this call (one report per batch). */
+  reportedBy: ProducerBatch | null = null;
+  readonly promise: Promise<RecordMetadata[]>;
+  resolve!: (value: RecordMetadata[]) => void;
+  reject!: (error: Error) => void;
+
+  settled = false;
+
+  constructor(
+    readonly createdAt: number,
+    readonly observer: SendCallObserver,
+  ) {
+    this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Handled here so a send nobody awaits never becomes an unhandled rejection;
+    // whoever awaits the promise still gets the error.
+    this.promise.catch(ignore);
+  }
+
+  /** A batch of this call finished (with an error or not); settles the call after the last one. */
+  batchDone(): void {
+    if (--this.pending > 0) return;
+    if (this.failed) this.fail(this.failed);
+    else this.succeed();
+  }
+
+  succeed(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.observer.sendSucceeded(this);
+    this.resolve([...this.results.values()]);
+  }
+
+  /** Settle with an error now (also for errors before any record was appended). */
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.observer.sendFailed(this, error);
+    this.reject(error);
+  }
+}
+
+/** Where a batch stands. */
+export type BatchState = 'open' | 'closed' | 'in-flight' | 'done';
+
+export class ProducerBatch {
+  readonly builder: RecordBatchBuilder;
+  state: BatchState = 'open';
+  /** Send attempts so far. */
+  attempts = 0;
+  /** Not before this time (retry backoff). */
+  retryAt = 0;
+  /** Sequence assigned at first drain (idempotent), kept across retries; -1 until then. */
+  baseSequence = -1;
+  producerId = -1;
+  producerEpoch = -1;
+  /** The encoded batch, built at first drain. */
+  bytes: Buffer | null = null;
+  /** Bytes reserved from bufferMemory for this batch. */
+  reserved = 0;
+  // Runs of consecutive records from one send call: call, the call's message index of the
+  // run's first record, the batch index of the run's first record, the run's length.
+  readonly runCalls: SendCall[] = [];
+  readonly runMessage: number[] = [];
+  readonly runStart: number[] = [];
+  readonly runCount: number[] = [];
+  /** The last error a retried attempt got, for the final error if the batch fails. */
+  lastError: Error | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly acks: -1 | 0 | 1,
+    readonly compression: CompressionCodec,
+    readonly createdAt: number,
+    /** When the oldest record's delivery timeout expires. */
+    readonly deadline: number,
+    initialCapacity: number,
+  ) {
+    this.builder = new RecordBatchBuilder({ compression, initialCapacity });
+  }
+
+  get recordCount(): number {
+    return this.builder.recordCount;
+  }
+
+  get sizeInBytes(): number {
+    return this.builder.sizeInBytes;
+  }
+
+  /** Append a record from message `messageIndex` of `call`; returns the bytes it took. */
+  append(record: RecordInput, call: SendCall, messageIndex: number): number {
+    const index = this.builder.recordCount;
+    const size = this.builder.append(record);
+    const last = this.runCalls.length - 1;
+    if (call.lastBatch === this && last >= 0 && this.runCalls[last] === call && this.runMessage[last]! + this.runCount[last]! === messageIndex) {
+      this.runCount[last]!++;
+    } else {
+      if (call.lastBatch === null) {
+        call.pending++;
+      } else if (call.lastBatch !== this) {
+        call.batches ??= new Set([call.lastBatch]);
+        if (!call.batches.has(this)) {
+          call.batches.add(this);
+          call.pending++;
+        }
+      }
+      this.runCalls.push(call);
+      this.runMessage.push(messageIndex);
+      this.runStart.push(index);
+      this.runCount.push(1);
+    }
+    call.lastBatch = this;
+    return size;
+  }
+
+  /** Bytes of the records before compression (set when built). */
+  uncompressedSize = 0;
+  #building: Promise<Buffer> | null = null;
+
+  /**
+   * Build the batch (compressing it) once. Started as soon as a compressed batch
+   * closes, so compression runs on the thread pool while earlier requests are in
+   * flight, not on the send path.
+   */
+  build(): Promise<Buffer> {
+    if (!this.#building) {
+      this.uncompressedSize = this.builder.sizeInBytes;
+      this.#building = this.compression === CompressionCodec.None ? Promise.resolve(this.builder.buildSync()) : this.builder.build();
+      this.#building.catch(() => undefined); // surfaced by encode()
+    }
+    return this.#building;
+  }
+
+  /** The bytes to send: built once, stamped with the idempotent producer fields of this attempt. */
+  async encode(): Promise<Buffer> {
+    this.bytes ??= await this.build();
+    if (this.producerId >= 0) stampProducer(this.bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    return this.bytes;
+  }
+
+  /** Tell every send call of this batch its records' fate. */
+  complete(baseOffset: number, logAppendTime: number, logStartOffset: number, errorCode: number): void {
+    this.state = 'done';
+    const key = `${this.topic}\u0000${this.partition}`;
+    for (let i = 0; i < this.runCalls.length; i++) {
+      const call = this.runCalls[i]!;
+      let meta = call.results.get(key);
+      if (!meta) {
+        meta = { topicName: this.topic, partition: this.partition, errorCode, baseOffset: '-1', logAppendTime: String(logAppendTime), logStartOffset: String(logStartOffset), offsets: [] };
+        call.results.set(key, meta);
+      }
+      const first = baseOffset < 0 ? -1 : baseOffset + this.runStart[i]!;
+      if (meta.baseOffset === '-1' || (first >= 0 && first < Number(meta.baseOffset))) meta.baseOffset = String(first);
+      for (let k = 0; k < this.runCount[i]!; k++) meta.offsets.push(first < 0 ? '-1' : String(first + k));
+    }
+    this.#report();
+  }
+
+  /** Fail every send call of this batch. */
+  fail(error: Error): void {
+    this.state = 'done';
+    for (const call of this.runCalls) call.failed ??= error;
+    this.#report();
+  }
+
+  /** One report per call, however many runs it has here. */
+  #report(): void {
+    for (const call of this.runCalls) {
+      if (call.reportedBy === this) continue;
+      call.reportedBy = this;
+      call.batchDone();
+    }
+  }
+}
+
+/**
+ * Write producer id, epoch and base sequence into an encoded batch and redo its
+ * CRC (which covers them). Done at drain time: sequences are assigned when a
+ * batch is first sent, and reassigned after an epoch bump (KIP-360).
+ */
+export function stampProducer(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void {
+  const hi = Math.floor(producerId / 0x1_0000_0000);
+  batch.writeInt32BE(hi, RecordBatchField.producerId);
+  batch.writeUInt32BE(producerId - hi * 0x1_0000_0000, RecordBatchField.producerId + 4);
+  batch.writeInt16BE(producerEpoch, RecordBatchField.producerEpoch);
+  batch.writeInt32BE(baseSequence, RecordBatchField.baseSequence);
+  batch.writeUInt32BE(computeRecordBatchCrc(batch, 0), RecordBatchField.crc);
+}

@@ -1,0 +1,85 @@
+/**
+ * Messages as `send` takes them (KafkaJS's shape), checked and turned into
+ * record inputs before they touch a batch, so a bad message fails its own
+ * `send` with an error naming the topic, the message and the field.
+ */
+import { KafkaJSMessageTooLargeError, KafkaJSSerializationError } from '../errors/errors.js';
+import { type RecordHeadersInput, type RecordInput } from '../protocol/records/record.js';
+
+/** Header values: strings, Buffers, or arrays of them (one header per element). */
+export type IHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+/** One message of a `send` (KafkaJS's Message). */
+export interface Message {
+  key?: Buffer | string | null;
+  /** null is a tombstone: on a compacted topic it deletes the key. */
+  value: Buffer | string | null;
+  /** Explicit partition; wins over the partitioner. */
+  partition?: number;
+  headers?: IHeaders;
+  /** Milliseconds since the epoch, as a number or a numeric string (KafkaJS); default now. */
+  timestamp?: string | number;
+}
+
+/** The fixed bytes of a record beyond its key, value and headers (worst-case varints). */
+const RECORD_OVERHEAD = 21;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : `a ${typeof value}`;
+}
+
+/**
+ * Check one message and return its record input and an upper estimate of its
+ * size. Objects are refused with a clear error rather than silently turned into
+ * "[object Object]": serialize them first (JSON.stringify, Avro, ...).
+ */
+export function toRecordInput(topic: string, index: number, message: Message, maxRequestSize: number): { record: RecordInput; estimate: number } {
+  if (message === null || typeof message !== 'object') {
+    throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'value', cause: new TypeError(`message ${index} is ${describe(message)}, not { key?, value, headers?, partition?, timestamp? }`) });
+  }
+  const { key, value, headers } = message;
+  if (value !== null && typeof value !== 'string' && !Buffer.isBuffer(value)) {
+    throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'value', cause: new TypeError(`value is ${describe(value)}; give a string, a Buffer or null (serialize objects first, e.g. JSON.stringify)`) });
+  }
+  if (key !== undefined && key !== null && typeof key !== 'string' && !Buffer.isBuffer(key)) {
+    throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'key', cause: new TypeError(`key is ${describe(key)}; give a string, a Buffer or null`) });
+  }
+  let estimate = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value === null ? 0 : value.length);
+  if (headers !== undefined) {
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+      throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'headers', cause: new TypeError(`headers is ${describe(headers)}; give an object of string or Buffer values`) });
+    }
+    for (const name in headers) {
+      const v = headers[name];
+      const values = Array.isArray(v) ? v : [v];
+      for (const h of values) {
+        if (h !== undefined && h !== null && typeof h !== 'string' && !Buffer.isBuffer(h)) {
+          throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'headers', cause: new TypeError(`header "${name}" is ${describe(h)}; give a string or a Buffer`) });
+        }
+        estimate += 10 + name.length + (h == null ? 0 : h.length);
+      }
+    }
+  }
+  let timestamp: number | undefined;
+  if (message.timestamp !== undefined) {
+    timestamp = typeof message.timestamp === 'string' ? Number(message.timestamp) : message.timestamp;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+      throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'value', cause: new TypeError(`timestamp ${String(message.timestamp)} is not a number of milliseconds since the epoch`) });
+    }
+  }
+  // Strings were counted in UTF-16 units; only near the limit is it worth the exact UTF-8 size.
+  if (estimate * 3 > maxRequestSize) {
+    const exact =
+      RECORD_OVERHEAD +
+      (key == null ? 0 : Buffer.byteLength(key)) +
+      (value === null ? 0 : Buffer.byteLength(value)) +
+      (estimate - RECORD_OVERHEAD - (key == null ? 0 : key.length) - (value === null ? 0 : value.length));
+    if (exact > maxRequestSize) throw new KafkaJSMessageTooLargeError({ size: exact, maxRequestSize, topic, messageIndex: index });
+  }
+  // The message itself is a valid record input (same field names) unless its
+  // timestamp is a string: reuse it rather than allocate a record per message.
+  const record: RecordInput = typeof message.timestamp === 'string' ? { key, value, headers: headers as RecordHeadersInput | undefined, timestamp } : (message as RecordInput);
+  return { record, estimate };
+}

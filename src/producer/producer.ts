@@ -1,0 +1,402 @@
+/**
+ * The producer's public face, KafkaJS-shaped: connect, send, sendBatch,
+ * flush, disconnect, events, plus metrics() and a callback `produce`.
+ *
+ * ```
+ * send -> validate -> partition -> accumulator (per-partition batch, bufferMemory)
+ *      -> sender (ready: full | linger | flush) -> one Produce per leader -> answers
+ * ```
+ */
+import { type Cluster } from '../client/cluster.js';
+import { type ClusterMetadata } from '../client/metadata-cache.js';
+import { type Logger } from '../client/logger.js';
+import { KafkaJSConfigurationError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented } from '../errors/errors.js';
+import { createErrorFromCode } from '../errors/protocol-errors.js';
+import { type NetworkEvent } from '../network/instrumentation.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { type CompressionCodec } from '../protocol/records/compression.js';
+import { type RecordInput } from '../protocol/records/record.js';
+import { type RecordMetadata, SendCall } from './accumulator/producer-batch.js';
+import { RecordAccumulator } from './accumulator/record-accumulator.js';
+import { ProducerIdentity } from './idempotence/producer-identity.js';
+import { type Message, toRecordInput } from './message.js';
+import { ProducerMetrics, type ProducerMetricsSnapshot } from './metrics.js';
+import { type Partitioner, type PartitionMetadata, createDefaultPartitioner } from './partitioners/index.js';
+import { type Acks, type ResolvedProducerConfig, parseAcks, parseCompression } from './producer-config.js';
+import { Sender } from './sender/sender.js';
+
+export { type RecordMetadata } from './accumulator/producer-batch.js';
+export { type Message } from './message.js';
+
+/** One `send` (KafkaJS's ProducerRecord). */
+export interface ProducerRecord {
+  topic: string;
+  messages: Message[];
+  /** Overrides the producer's acks for this send. */
+  acks?: Acks;
+  /** Overrides the producer's broker-side timeout (ms) for this send. */
+  timeout?: number;
+  /** Overrides the producer's compression for this send. */
+  compression?: string | number;
+}
+
+/** One `sendBatch` (KafkaJS's ProducerBatch). */
+export interface ProducerBatchRecord {
+  topicMessages: { topic: string; messages: Message[] }[];
+  acks?: Acks;
+  timeout?: number;
+  compression?: string | number;
+}
+
+/** Event names, KafkaJS's. */
+export const ProducerEvents = Object.freeze({
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect',
+  REQUEST: 'producer.network.request',
+  REQUEST_TIMEOUT: 'producer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'producer.network.request_queue_size',
+  /** tskafka: a send failed (also emitted for sends nobody awaits). */
+  SEND_ERROR: 'producer.send_error',
+} as const);
+export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
+
+/** What listeners receive (KafkaJS's InstrumentationEvent). */
+export interface InstrumentationEvent<T = unknown> {
+  id: number;
+  type: string;
+  timestamp: number;
+  payload: T;
+}
+
+type State = 'disconnected' | 'connecting' | 'connected' | 'disconnecting';
+
+let eventId = 0;
+
+export class Producer {
+  readonly events = ProducerEvents;
+  readonly #cluster: Cluster;
+  readonly #config: ResolvedProducerConfig;
+  readonly #logger: Logger;
+  readonly #accumulator: RecordAccumulator;
+  readonly #identity: ProducerIdentity;
+  readonly #metrics = new ProducerMetrics();
+  readonly #sender: Sender;
+  readonly #partitioner: Partitioner;
+  readonly #listeners = new Map<string, Set<(event: InstrumentationEvent) => void>>();
+  #state: State = 'disconnected';
+  #connecting: Promise<void> | undefined;
+  #disconnecting: Promise<void> | undefined;
+  #partitionMetadata = new WeakMap<object, Map<string, PartitionMetadata[]>>();
+  /** The last slow-path send's append (never rejects), and how many are queued or running. */
+  #slowPath: Promise<void> = Promise.resolve();
+  #slowPending = 0;
+
+  /** Use `kafka.producer(config)`. */
+  constructor(cluster: Cluster, config: ResolvedProducerConfig, logger: Logger) {
+    this.#cluster = cluster;
+    this.#config = config;
+    this.#logger = logger.namespace('Producer');
+    this.#accumulator = new RecordAccumulator(config.batchSize, config.bufferMemory, config.maxBlockMs, config.deliveryTimeoutMs);
+    this.#identity = new ProducerIdentity(config.idempotent);
+    this.#sender = new Sender(cluster, this.#accumulator, config, this.#identity, this.#metrics, this.#logger);
+    this.#partitioner = config.createPartitioner ? config.createPartitioner() : createDefaultPartitioner({ batchSize: config.batchSize });
+  }
+
+  /** Forward a network event of the cluster to `producer.network.*` listeners. */
+  onNetworkEvent(event: NetworkEvent): void {
+    this.#emit(`producer.${event.type}`, event.payload);
+  }
+
+  /** Connect: fetch metadata and, when idempotent, a producer id. Calling it again is harmless. */
+  connect(): Promise<void> {
+    if (this.#state === 'connected') return Promise.resolve();
+    if (this.#disconnecting) return this.#disconnecting.then(() => this.connect());
+    this.#connecting ??= (async () => {
+      this.#state = 'connecting';
+      try {
+        await this.#cluster.connect();
+        await this.#identity.init(this.#cluster);
+        this.#state = 'connected';
+        this.#emit(ProducerEvents.CONNECT, null);
+      } catch (e) {
+        this.#state = 'disconnected';
+        await this.#cluster.disconnect().catch(() => undefined);
+        throw e;
+      } finally {
+        this.#connecting = undefined;
+      }
+    })();
+    return this.#connecting;
+  }
+
+  /**
+   * Send everything pending, then close every connection. Records still
+   * unsent after `timeout` ms (default: deliveryTimeoutMs) fail with the
+   * delivery timeout. Calling it again is harmless.
+   */
+  disconnect(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#state === 'disconnected') return Promise.resolve();
+    this.#disconnecting ??= (async () => {
+      if (this.#connecting) await this.#connecting.catch(() => undefined);
+      this.#state = 'disconnecting';
+      try {
+        const timeout = options.timeout ?? this.#config.deliveryTimeoutMs;
+        let timer: NodeJS.Timeout | undefined;
+        const flushed = await Promise.race([
+          this.flush().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeout))),
+        ]);
+        clearTimeout(timer);
+        if (!flushed) this.#logger.warn('disconnect: records still pending after the timeout are abandoned', { timeout, pendingBytes: this.#accumulator.used });
+        this.#accumulator.rejectWaiters(new KafkaJSNonRetriableError('The producer is disconnecting'));
+        this.#sender.stop();
+        await this.#cluster.disconnect();
+      } finally {
+        this.#state = 'disconnected';
+        this.#disconnecting = undefined;
+        this.#emit(ProducerEvents.DISCONNECT, null);
+      }
+    })();
+    return this.#disconnecting;
+  }
+
+  /** Resolves once every record sent so far is acknowledged or failed (linger is skipped). */
+  flush(): Promise<void> {
+    // Sends still waiting for metadata or memory are "sent so far" too: wait for their appends first.
+    const appended = this.#slowPath;
+    return this.#sender.urgently(async () => {
+      await appended;
+      await this.#accumulator.whenDrained();
+    });
+  }
+
+  /** Whether this producer is idempotent (KafkaJS's isIdempotent). */
+  isIdempotent(): boolean {
+    return this.#config.idempotent;
+  }
+
+  /** Counters and latencies so far. */
+  metrics(): ProducerMetricsSnapshot {
+    return this.#metrics.snapshot(this.#accumulator.used, this.#config.bufferMemory);
+  }
+
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  /** Transactions arrive with a later release. */
+  transaction(): never {
+    throw new KafkaJSNotImplemented('Transactions are not supported yet');
+  }
+
+  /** Listen to an event; returns a function that removes the listener (KafkaJS's `on`). */
+  on<T = unknown>(event: ProducerEventName, listener: (event: InstrumentationEvent<T>) => void): () => void {
+    if (!Object.values(ProducerEvents).includes(event)) {
+      throw new KafkaJSConfigurationError({ option: 'producer.on(event)', value: event, accepted: Object.values(ProducerEvents).join(', ') });
+    }
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    const l = listener as (event: InstrumentationEvent) => void;
+    set.add(l);
+    return () => set.delete(l);
+  }
+
+  /** Send messages to one topic; resolves with one RecordMetadata per partition written. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (record === null || typeof record !== 'object') return this.#rejected(new KafkaJSNonRetriableError(`send() takes { topic, messages }, got ${String(record)}`));
+    return this.#send([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, 'send');
+  }
+
+  /** Send messages to several topics in one call. */
+  sendBatch(batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
+    if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.topicMessages)) {
+      return this.#rejected(new KafkaJSNonRetriableError('sendBatch() takes { topicMessages: [{ topic, messages }] }'));
+    }
+    return this.#send(batch.topicMessages, batch.acks, batch.compression, 'sendBatch');
+  }
+
+  /**
+   * Fire-and-forget with a callback (the Java client's `send(record, callback)`):
+   * never throws, never leaves an unhandled rejection; failures reach the callback
+   * and the `producer.send_error` event.
+   */
+  produce(record: ProducerRecord, callback?: (error: Error | null, metadata?: RecordMetadata[]) => void): void {
+    this.send(record).then(
+      (metadata) => callback?.(null, metadata),
+      (error: Error) => callback?.(error),
+    );
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.disconnect();
+  }
+
+  #rejected(error: Error): Promise<never> {
+    const call = new SendCall(Date.now(), this.#observer);
+    call.fail(error);
+    return call.promise as Promise<never>;
+  }
+
+  #send(topicMessages: readonly { topic: string; messages: Message[] }[], acksOption: Acks | undefined, compressionOption: string | number | undefined, api: string): Promise<RecordMetadata[]> {
+    const call = new SendCall(Date.now(), this.#observer);
+    try {
+      const acks = acksOption === undefined ? this.#config.acks : parseAcks(acksOption, `${api}.acks`);
+      if (this.#config.idempotent && acks !== -1) {
+        throw new KafkaJSConfigurationError({ option: `${api}.acks`, value: acksOption, accepted: "-1 or 'all' for an idempotent producer" });
+      }
+      const compression = compressionOption === undefined ? this.#config.compression : parseCompression(compressionOption, `${api}.compression`);
+      if (this.#state !== 'connected') throw new KafkaJSError(`The producer is ${this.#state}: call connect() first`, { retriable: false });
+      // Fast path: metadata known and room in the buffer, appended in this tick.
+      // Otherwise the slow path waits for metadata or memory. Slow-path sends run one
+      // after another, and while one waits every later send queues behind it, so
+      // records reach each partition in the order of the send calls (as Java's
+      // blocking send), also when the first sends wait for a topic's metadata.
+      if (this.#slowPending > 0 || !this.#appendNow(call, topicMessages, acks, compression)) {
+        this.#slowPending++;
+        this.#slowPath = this.#slowPath
+          .then(() => this.#appendLater(call, topicMessages, acks, compression))
+          .catch((e: unknown) => call.fail(e instanceof Error ? e : new Error(String(e))))
+          .finally(() => this.#slowPending--);
+      }
+    } catch (e) {
+      call.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    return call.promise;
+  }
+
+  /** Metrics and the error event, told by each send call as it settles. */
+  readonly #observer = {
+    sendSucceeded: (call: SendCall): void => this.#metrics.sendLatency(Date.now() - call.createdAt),
+    sendFailed: (_call: SendCall, error: Error): void => this.#emit(ProducerEvents.SEND_ERROR, { error }),
+  };
+
+  /**
+   * Check every message and pick its partition; throws on the first bad one,
+   * before anything is appended, so a bad message fails the whole send with
+   * nothing of it written. Returns null when a topic's metadata is missing.
+   */
+  #place(topicMessages: readonly { topic: string; messages: Message[] }[], metadataFor: (topic: string) => PartitionMetadata[] | null): { records: RecordInput[]; partitions: number[]; estimates: number[]; total: number } | null {
+    const records: RecordInput[] = [];
+    const partitions: number[] = [];
+    const estimates: number[] = [];
+    let total = 0;
+    for (const { topic, messages } of topicMessages) {
+      if (typeof topic !== 'string' || topic === '') throw new KafkaJSNonRetriableError(`Invalid topic: ${JSON.stringify(topic)}`);
+      if (!Array.isArray(messages)) throw new KafkaJSNonRetriableError(`Invalid messages array for topic "${topic}": ${String(messages)}`);
+      if (messages.length === 0) continue;
+      const partitionMetadata = metadataFor(topic);
+      if (!partitionMetadata) return null;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        const { record, estimate } = toRecordInput(topic, i, message, this.#config.maxRequestSize);
+        const partition = message.partition ?? this.#partitioner({ topic, partitionMetadata, message });
+        if (!Number.isInteger(partition) || partition < 0 || partition >= partitionMetadata.length) {
+          throw createErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${String(partition)} of topic "${topic}" does not exist (it has ${partitionMetadata.length})`);
+        }
+        records.push(record);
+        partitions.push(partition);
+        estimates.push(estimate);
+        total += estimate;
+      }
+    }
+    return { records, partitions, estimates, total };
+  }
+
+  #appendNow(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): boolean {
+    const placed = this.#place(topicMessages, (topic) => this.#cachedPartitions(topic));
+    if (!placed) return false;
+    if (placed.records.length === 0) {
+      call.succeed();
+      return true;
+    }
+    if (!this.#accumulator.hasRoom(placed.total)) return false;
+    this.#appendPlaced(call, topicMessages, placed, acks, compression, -1);
+    return true;
+  }
+
+  async #appendLater(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): Promise<void> {
+    const metadata = new Map<string, PartitionMetadata[]>();
+    for (const { topic, messages } of topicMessages) {
+      if (typeof topic === 'string' && topic !== '' && Array.isArray(messages) && messages.length > 0 && !metadata.has(topic)) metadata.set(topic, await this.#partitionsOf(topic));
+    }
+    const placed = this.#place(topicMessages, (topic) => metadata.get(topic) ?? null)!;
+    if (placed.records.length === 0) {
+      call.succeed();
+      return;
+    }
+    // Append one record at a time, waiting for room in bufferMemory as needed (back-pressure).
+    for (let at = 0; at < placed.records.length; ) {
+      if (!this.#accumulator.hasRoom(placed.estimates[at]!)) {
+        this.#sender.wake();
+        await this.#accumulator.waitForRoom(placed.estimates[at]!);
+      }
+      at = this.#appendPlaced(call, topicMessages, placed, acks, compression, at);
+      this.#accumulator.served();
+    }
+  }
+
+  /**
+   * Append placed records from `from` (or all, with -1) while they fit; returns
+   * the index of the first record not appended.
+   */
+  #appendPlaced(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], placed: { records: RecordInput[]; partitions: number[]; estimates: number[] }, acks: -1 | 0 | 1, compression: CompressionCodec, from: number): number {
+    const accumulator = this.#accumulator;
+    const now = Date.now();
+    let index = 0;
+    for (const { topic, messages } of topicMessages) {
+      if (!Array.isArray(messages)) continue;
+      for (let i = 0; i < messages.length; i++, index++) {
+        if (index < from) continue;
+        if (from >= 0 && index > from && !accumulator.hasRoom(placed.estimates[index]!)) return index;
+        accumulator.append(topic, placed.partitions[index]!, placed.records[index]!, placed.estimates[index]!, acks, compression, call, i, now);
+      }
+    }
+    // Always wake: a new batch needs its linger timer, a full one goes now.
+    this.#sender.wake();
+    return index;
+  }
+
+  /** Partition metadata from the current snapshot, without fetching; null when the topic is not usable. */
+  #cachedPartitions(topic: string): PartitionMetadata[] | null {
+    const metadata = this.#cluster.metadata;
+    if (!metadata) return null;
+    const cached = this.#partitionMetadata.get(metadata)?.get(topic);
+    if (cached) return cached;
+    if (!metadata.isUsable(topic)) return null;
+    return this.#partitionsFrom(metadata, topic);
+  }
+
+  /** KafkaJS's partitionMetadata for a topic, fetching metadata only when it is missing or unusable. */
+  async #partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    let metadata = this.#cluster.metadata;
+    if (!metadata || !metadata.isUsable(topic)) metadata = await this.#cluster.refreshMetadataIfNeeded([topic]);
+    return this.#partitionsFrom(metadata, topic);
+  }
+
+  #partitionsFrom(metadata: ClusterMetadata, topic: string): PartitionMetadata[] {
+    let byTopic = this.#partitionMetadata.get(metadata);
+    if (!byTopic) this.#partitionMetadata.set(metadata, (byTopic = new Map()));
+    let list = byTopic.get(topic);
+    if (!list) {
+      const t = metadata.topic(topic);
+      if (!t) throw createErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" is not in the metadata`);
+      if (t.errorCode !== ErrorCode.NONE) throw createErrorFromCode(t.errorCode, `topic "${topic}"`);
+      list = t.partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leaderId, replicas: [...p.replicas], isr: [...p.isr], offlineReplicas: [...p.offlineReplicas] }));
+      byTopic.set(topic, list);
+    }
+    return list;
+  }
+
+  #emit(type: string, payload: unknown): void {
+    const set = this.#listeners.get(type);
+    if (!set || set.size === 0) return;
+    const event: InstrumentationEvent = { id: ++eventId, type, timestamp: Date.now(), payload };
+    for (const l of set) {
+      try {
+        l(event);
+      } catch (e) {
+        this.#logger.error(`listener for ${type} threw`, { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+}

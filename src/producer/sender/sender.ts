@@ -1,0 +1,354 @@
+/**
+ * The sender: drains ready batches, one Produce request per leader broker, and
+ * handles the answers.
+ *
+ * A partition's head batch is ready when it is full, when a newer batch is
+ * queued behind it, when `lingerMs` has passed since its first record, or when
+ * the producer flushes or closes. When one partition of a broker is ready,
+ * every partition of that broker with records rides in the same request,
+ * lingering or not, as in Java and franz-go (one batch per partition, up to
+ * `maxRequestSize`). At most `maxInFlightRequests`
+ * requests are outstanding per broker; requests to one broker are written in
+ * the order they were drained, so per-partition order holds on the wire.
+ *
+ * Idempotence (KIP-98, KIP-360): sequences are assigned when a batch is first
+ * drained and kept across retries. A batch that fails with a retriable error
+ * goes back into its queue in sequence order, and the partition sends nothing
+ * new until its in-flight batches have all come back, so retries reach the
+ * broker in order; the broker answers a batch it already has with its
+ * original offset. A batch whose outcome is unknown is retried until its
+ * delivery timeout, never failed before; when one does fail with an unknown
+ * outcome, the epoch is bumped and sequences restart at 0.
+ */
+import { type Cluster } from '../../client/cluster.js';
+import { KafkaJSDeliveryTimeoutError, KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError } from '../../errors/errors.js';
+import { createErrorFromCode } from '../../errors/protocol-errors.js';
+import { type Logger } from '../../client/logger.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ProduceRequest } from '../../protocol/generated/produce-request.js';
+import { ProduceResponse } from '../../protocol/generated/produce-response.js';
+import { type Connection } from '../../network/connection.js';
+import { isRetriable, retryBackoff } from '../../retry/retrier.js';
+import { type ProducerBatch } from '../accumulator/producer-batch.js';
+import { type PartitionQueue, type RecordAccumulator } from '../accumulator/record-accumulator.js';
+import { type ResolvedProducerConfig } from '../producer-config.js';
+import { type ProducerIdentity } from '../idempotence/producer-identity.js';
+import { type ProducerMetrics } from '../metrics.js';
+
+const ignore = (): void => undefined;
+
+/** Kafka errors after which the leader may have moved: refresh metadata before retrying. */
+const METADATA_ERRORS = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+]);
+
+/** Per broker: requests outstanding, and the chains that keep their writes and their answers in drain order. */
+interface Sink {
+  inFlight: number;
+  chain: Promise<void>;
+  answers: Promise<void>;
+}
+
+export class Sender {
+  readonly #sinks = new Map<number, Sink>();
+  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  /** >0 while flush() or close() wants everything sent without waiting for linger. */
+  #urgent = 0;
+  #metadataRefresh: Promise<unknown> | undefined;
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly accumulator: RecordAccumulator,
+    readonly config: ResolvedProducerConfig,
+    readonly identity: ProducerIdentity,
+    readonly metrics: ProducerMetrics,
+    readonly logger: Logger,
+  ) {}
+
+  /** Look for ready batches soon (coalesced: many appends in one tick cause one drain). */
+  wake(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#drain();
+    });
+  }
+
+  /** Send everything now, ignoring linger, until `until` settles. */
+  async urgently<T>(until: () => Promise<T>): Promise<T> {
+    this.#urgent++;
+    this.wake();
+    try {
+      return await until();
+    } finally {
+      this.#urgent--;
+    }
+  }
+
+  /** Stop timers (the producer is closed; nothing is pending). */
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  #wakeAt(at: number): void {
+    if (at >= this.#timerAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#drain();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  #drain(): void {
+    const now = Date.now();
+    const metadata = this.cluster.metadata;
+    const byNode = new Map<number, ProducerBatch[]>();
+    const readyNodes = new Set<number>();
+    let needMetadata = false;
+    for (const q of this.accumulator.partitions.values()) {
+      const head = q.queued[0];
+      if (!head) continue;
+      if (now >= head.deadline) {
+        this.#expire(q, now);
+        continue;
+      }
+      if (q.retrying && q.inFlight.length > 0) continue;
+      if (head.retryAt > now) {
+        this.#wakeAt(head.retryAt);
+        continue;
+      }
+      const ready = head.state === 'closed' || q.queued.length > 1 || this.#urgent > 0 || now - head.createdAt >= this.config.lingerMs;
+      if (!ready) this.#wakeAt(head.createdAt + this.config.lingerMs);
+      const leader = metadata?.partition(q.topic, q.partition)?.leaderId ?? -1;
+      if (leader < 0) {
+        if (ready) needMetadata = true;
+        continue;
+      }
+      const sink = this.#sink(leader);
+      if (sink.inFlight >= this.config.maxInFlightRequests) continue;
+      let list = byNode.get(leader);
+      if (!list) byNode.set(leader, (list = []));
+      list.push(head);
+      if (ready) readyNodes.add(leader);
+    }
+    if (needMetadata) this.#refreshMetadata();
+    // A broker with one ready partition takes the head batch of every partition it
+    // leads, lingering or not (Java's RecordAccumulator.drain, franz-go's sink):
+    // partitions whose lingers end a millisecond apart share one request.
+    for (const [nodeId, heads] of byNode) if (readyNodes.has(nodeId)) this.#sendTo(nodeId, heads, now);
+  }
+
+  #sink(nodeId: number): Sink {
+    let sink = this.#sinks.get(nodeId);
+    if (!sink) this.#sinks.set(nodeId, (sink = { inFlight: 0, chain: Promise.resolve(), answers: Promise.resolve() }));
+    return sink;
+  }
+
+  #refreshMetadata(): void {
+    if (this.#metadataRefresh) return;
+    const topics = [...new Set([...this.accumulator.partitions.values()].filter((q) => q.queued.length > 0).map((q) => q.topic))];
+    this.cluster.markStale();
+    this.#metadataRefresh = this.cluster
+      .refreshMetadataIfNeeded(topics)
+      .catch((e: unknown) => this.logger.warn('metadata refresh failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        this.#metadataRefresh = undefined;
+        // Retry soon, with a little backoff so an unavailable cluster is not hammered.
+        this.#wakeAt(Date.now() + Math.min(this.config.retry.initialRetryTime, 100));
+      });
+  }
+
+  /** Take the ready heads for one broker into Produce requests (one per acks value), within maxRequestSize. */
+  #sendTo(nodeId: number, heads: ProducerBatch[], now: number): void {
+    const sink = this.#sink(nodeId);
+    const byAcks = new Map<number, ProducerBatch[]>();
+    for (const b of heads) {
+      let list = byAcks.get(b.acks);
+      if (!list) byAcks.set(b.acks, (list = []));
+      list.push(b);
+    }
+    for (const [acks, batches] of byAcks) {
+      if (sink.inFlight >= this.config.maxInFlightRequests) break;
+      const taken: ProducerBatch[] = [];
+      let bytes = 0;
+      for (const b of batches) {
+        if (taken.length > 0 && bytes + b.sizeInBytes > this.config.maxRequestSize) break;
+        bytes += b.sizeInBytes;
+        taken.push(b);
+        const q = this.accumulator.queue(b.topic, b.partition);
+        q.queued.shift();
+        q.inFlight.push(b);
+        b.state = 'in-flight';
+        b.attempts++;
+        if (this.identity.enabled) this.identity.assignSequence(b, q);
+      }
+      sink.inFlight++;
+      // Writes to one broker happen in drain order even when compression makes encoding async.
+      const written = sink.chain.then(() => this.#produce(nodeId, acks as -1 | 0 | 1, taken));
+      sink.chain = written.then(ignore, ignore);
+      // Answers are handled in the order the requests were written (Java's NetworkClient and
+      // franz-go do the same), and a request keeps its in-flight slot until then. So when one
+      // answer is lost (its request times out while later ones are answered), at most
+      // maxInFlightRequests - 1 later batches reach the broker before the lost one is retried,
+      // and the retry still falls within the broker's memory of the last 5 batches per
+      // partition, which answers it as a duplicate instead of OUT_OF_ORDER_SEQUENCE_NUMBER.
+      sink.answers = sink.answers
+        .then(() => written.then(({ answer }) => answer))
+        .then(
+          (response) => this.#answered(sink, acks as -1 | 0 | 1, taken, now, response),
+          (e: unknown) => {
+            sink.inFlight--;
+            this.#failedRequest(taken, e);
+            this.wake();
+          },
+        )
+        .catch((e: unknown) => this.logger.error('handling a Produce answer failed', { error: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
+  /**
+   * Encode the batches and write one Produce request. Resolves once it is
+   * written, with its answer wrapped, so the write chain never waits for answers.
+   */
+  async #produce(nodeId: number, acks: -1 | 0 | 1, batches: ProducerBatch[]): Promise<{ answer: Promise<unknown> }> {
+    const topics = new Map<string, { index: number; records: Buffer }[]>();
+    // Build every batch of the request at once: compressions run side by side on the thread pool.
+    const encoded = await Promise.all(batches.map((b) => b.encode()));
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
+      let list = topics.get(b.topic);
+      if (!list) topics.set(b.topic, (list = []));
+      list.push({ index: b.partition, records: encoded[i]! });
+    }
+    const connection: Connection = await this.cluster.connectionFor(nodeId);
+    const body = { transactionalId: null, acks, timeoutMs: this.config.timeout, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) };
+    const answer = connection.send(ProduceRequest, ProduceResponse, body, { expectResponse: acks !== 0 });
+    // Handled in order by the answers chain; until then a rejection must not count as unhandled.
+    answer.catch(ignore);
+    return { answer };
+  }
+
+  #answered(sink: Sink, acks: -1 | 0 | 1, batches: ProducerBatch[], drainedAt: number, response: unknown): void {
+    sink.inFlight--;
+    this.metrics.requestLatency(Date.now() - drainedAt);
+    if (acks === 0) {
+      for (const b of batches) this.#succeed(b, -1, -1, -1);
+    } else {
+      this.#handleResponse(batches, response as ProduceResponse);
+    }
+    this.wake();
+  }
+
+  #handleResponse(batches: ProducerBatch[], response: ProduceResponse): void {
+    const results = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>();
+    for (const t of response.responses) for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p);
+    for (const b of batches) {
+      const r = results.get(`${b.topic}\u0000${b.partition}`);
+      if (!r) {
+        this.#retryOrFail(b, new KafkaJSNonRetriableError(`the Produce response has no result for ${b.topic}-${b.partition}`), false);
+        continue;
+      }
+      if (r.errorCode === ErrorCode.NONE) {
+        this.#succeed(b, Number(r.baseOffset), Number(r.logAppendTimeMs), Number(r.logStartOffset));
+      } else if (r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+        // The broker already has it (Java treats this as success, offsets unknown).
+        this.#succeed(b, -1, -1, -1);
+      } else {
+        const error = createErrorFromCode(r.errorCode, r.errorMessage ?? `${b.topic}-${b.partition}`);
+        if (METADATA_ERRORS.has(r.errorCode)) this.cluster.markStale();
+        this.#retryOrFail(b, error, true);
+      }
+    }
+  }
+
+  /** The whole request failed (connection lost, timeout, encoding): the outcome of every batch is unknown. */
+  #failedRequest(batches: ProducerBatch[], e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.cluster.markStale();
+    for (const b of batches) this.#retryOrFail(b, error, true);
+  }
+
+  #succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {
+    const q = this.accumulator.queue(b.topic, b.partition);
+    const i = q.inFlight.indexOf(b);
+    if (i >= 0) q.inFlight.splice(i, 1);
+    if (q.inFlight.length === 0) q.retrying = false;
+    this.metrics.batchSent(b);
+    b.complete(baseOffset, logAppendTime, logStartOffset, ErrorCode.NONE);
+    this.accumulator.release(b);
+  }
+
+  #fail(b: ProducerBatch, error: Error): void {
+    const q = this.accumulator.queue(b.topic, b.partition);
+    const i = q.inFlight.indexOf(b);
+    if (i >= 0) q.inFlight.splice(i, 1);
+    const j = q.queued.indexOf(b);
+    if (j >= 0) q.queued.splice(j, 1);
+    if (q.inFlight.length === 0) q.retrying = false;
+    this.metrics.batchFailed(b);
+    b.fail(error);
+    this.accumulator.release(b);
+  }
+
+  /**
+   * A batch came back with an error. Retry it if the error is retriable and the
+   * batch still has time (and, without idempotence, retries left); else fail it.
+   * `outcomeUnknown`: the broker may have stored it (network error, timeout).
+   */
+  #retryOrFail(b: ProducerBatch, error: Error, outcomeUnknown: boolean): void {
+    const q = this.accumulator.queue(b.topic, b.partition);
+    const now = Date.now();
+    const code = (error as { code?: number }).code;
+    const sequenceTrouble = code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID;
+    if (this.identity.enabled && sequenceTrouble && !q.retrying) {
+      // No earlier batch of this partition is being retried, so the broker lost our
+      // state (or never had it): bump the epoch and resend with fresh sequences (KIP-360).
+      this.identity.bumpEpoch(this.accumulator);
+    }
+    const retriable = isRetriable(error) || sequenceTrouble;
+    if (!retriable) {
+      this.#fail(b, error);
+      return;
+    }
+    const unknownOutcome = outcomeUnknown && !sequenceTrouble;
+    b.lastError = error;
+    if (now >= b.deadline) {
+      this.#fail(b, new KafkaJSDeliveryTimeoutError({ deliveryTimeoutMs: this.config.deliveryTimeoutMs, retryCount: b.attempts - 1, cause: error }));
+      // The broker may hold that batch: the sequences after it can no longer be trusted.
+      if (this.identity.enabled && unknownOutcome) this.identity.bumpEpoch(this.accumulator);
+      return;
+    }
+    if (!this.identity.enabled && b.attempts > this.config.retry.retries) {
+      this.#fail(b, new KafkaJSNumberOfRetriesExceeded(error, { retryCount: b.attempts - 1, retryTime: 0 }));
+      return;
+    }
+    this.metrics.retried();
+    q.requeue(b);
+    q.retrying = true;
+    b.retryAt = now + retryBackoff(this.config.retry, b.attempts);
+    this.logger.debug('retrying batch', { topic: b.topic, partition: b.partition, attempt: b.attempts, error: error.message });
+  }
+
+  /** Fail batches whose delivery timeout passed while queued (never sent, or waiting to be retried). */
+  #expire(q: PartitionQueue, now: number): void {
+    while (q.queued.length > 0 && q.queued[0]!.deadline <= now) {
+      const b = q.queued[0]!;
+      this.#fail(b, new KafkaJSDeliveryTimeoutError({ deliveryTimeoutMs: this.config.deliveryTimeoutMs, retryCount: Math.max(0, b.attempts - 1), cause: b.lastError ?? undefined }));
+      // A batch sent before may be stored: sequences after it can no longer be trusted.
+      if (this.identity.enabled && b.attempts > 0) this.identity.bumpEpoch(this.accumulator);
+    }
+    if (q.queued.length > 0) this.wake();
+  }
+}

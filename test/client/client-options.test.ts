@@ -1,0 +1,94 @@
+/**
+ * `new Kafka({...})` options: KafkaJS's defaults, frozen; every invalid value
+ * refused once with a KafkaJSConfigurationError naming the option and what is
+ * accepted; the user's object never changed; KAFKA_BROKERS when no brokers.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type KafkaConfig, KAFKA_CONFIG_DEFAULTS, parseBrokerAddress, resolveKafkaConfig } from '../../src/client/client-options.js';
+import { logLevel } from '../../src/client/logger.js';
+import { KafkaJSConfigurationError } from '../../src/errors/errors.js';
+
+const refuses = (config: unknown, option: string, env: NodeJS.ProcessEnv = {}): void => {
+  assert.throws(
+    () => resolveKafkaConfig(config as KafkaConfig, env),
+    (e: unknown) => e instanceof KafkaJSConfigurationError && e.option === option && e.retriable === false && e.message.includes('Accepted:'),
+    `expected an error naming ${option}`,
+  );
+};
+
+describe('client options', () => {
+  it("fills in KafkaJS's defaults and freezes the result", () => {
+    const resolved = resolveKafkaConfig({ brokers: ['localhost:9092'] }, {});
+    assert.equal(resolved.clientId, 'tskafka');
+    assert.equal(resolved.connectionTimeout, 1000);
+    assert.equal(resolved.authenticationTimeout, 10_000);
+    assert.equal(resolved.requestTimeout, 30_000);
+    assert.equal(resolved.enforceRequestTimeout, true);
+    assert.equal(resolved.logLevel, logLevel.INFO);
+    assert.deepEqual(resolved.retry, { retries: 5, initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2, deadlineMs: undefined });
+    assert.deepEqual(resolved.bootstrap, { kind: 'list', addresses: [{ host: 'localhost', port: 9092 }] });
+    assert.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved.retry) && Object.isFrozen(KAFKA_CONFIG_DEFAULTS));
+    assert.equal(resolveKafkaConfig(resolved), resolved, 'a resolved config is not validated twice');
+  });
+
+  it("never changes the user's object", () => {
+    const config = {
+      clientId: 'app',
+      brokers: ['a:1', 'b:2'],
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' },
+      retry: { retries: 1 },
+    };
+    const copy = structuredClone(config);
+    const resolved = resolveKafkaConfig(config as KafkaConfig, {});
+    assert.deepEqual(config, copy);
+    assert.equal(resolved.sasl!.mechanism, 'scram-sha-256', 'mechanisms compare in lower case, as in KafkaJS');
+  });
+
+  it('reads KAFKA_BROKERS when brokers are not given, and names the option when neither is', () => {
+    const resolved = resolveKafkaConfig({}, { KAFKA_BROKERS: 'k1:9092, [::1]:9093' });
+    assert.deepEqual(resolved.bootstrap, { kind: 'list', addresses: [{ host: 'k1', port: 9092 }, { host: '::1', port: 9093 }] });
+    refuses({}, 'brokers');
+    refuses({}, 'KAFKA_BROKERS[0]', { KAFKA_BROKERS: 'no-port' });
+  });
+
+  it('keeps a brokers function for each bootstrap', () => {
+    const brokers = async () => ['x:1'];
+    assert.deepEqual(resolveKafkaConfig({ brokers }, {}).bootstrap, { kind: 'function', brokers });
+  });
+
+  it('refuses each invalid option by name', () => {
+    const ok = { brokers: ['localhost:9092'] };
+    refuses({ brokers: [] }, 'brokers');
+    refuses({ brokers: ['localhost'] }, 'brokers[0]');
+    refuses({ brokers: ['localhost:9092', 'h:70000'] }, 'brokers[1]');
+    refuses({ ...ok, clientId: '' }, 'clientId');
+    refuses({ ...ok, connectionTimeout: 0 }, 'connectionTimeout');
+    refuses({ ...ok, requestTimeout: 'soon' }, 'requestTimeout');
+    refuses({ ...ok, authenticationTimeout: Infinity }, 'authenticationTimeout');
+    refuses({ ...ok, enforceRequestTimeout: 'yes' }, 'enforceRequestTimeout');
+    refuses({ ...ok, logLevel: 3 }, 'logLevel');
+    refuses({ ...ok, logCreator: 'console' }, 'logCreator');
+    refuses({ ...ok, ssl: 'tls' }, 'ssl');
+    refuses({ ...ok, sasl: { mechanism: 'oauthbearer', username: 'u', password: 'p' } }, 'sasl.mechanism');
+    refuses({ ...ok, sasl: { mechanism: 'plain', password: 'p' } }, 'sasl.username');
+    refuses({ ...ok, sasl: { mechanism: 'plain', username: 'u' } }, 'sasl.password');
+    refuses({ ...ok, retry: { multiplier: 0.5 } }, 'retry.multiplier');
+  });
+
+  it('never shows a password in an error', () => {
+    try {
+      resolveKafkaConfig({ brokers: ['h:1'], sasl: { mechanism: 'plain', username: 'u', password: 42 as unknown as string } }, {});
+      assert.fail('expected an error');
+    } catch (e) {
+      assert.ok(e instanceof KafkaJSConfigurationError);
+      assert.doesNotMatch(e.message, /42/);
+    }
+  });
+
+  it('parses host:port, IPv6 in brackets included', () => {
+    assert.deepEqual(parseBrokerAddress('kafka-1.example.com:9092'), { host: 'kafka-1.example.com', port: 9092 });
+    assert.deepEqual(parseBrokerAddress('[fe80::1]:19092'), { host: 'fe80::1', port: 19092 });
+    assert.throws(() => parseBrokerAddress('::1:9092'), KafkaJSConfigurationError);
+  });
+});
