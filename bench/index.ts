@@ -6,11 +6,13 @@
  *   npm run bench -- codecs    # only those whose name contains "codecs"
  */
 import { runCodecBench } from './codecs.js';
+import { runProducerBench } from './producer/run.js';
 import { runRecordBatchBench } from './record-batch.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['record-batch', runRecordBatchBench],
   ['codecs', runCodecBench],
+  ['producer', runProducerBench],
 ];
 
 const only = process.argv.slice(2);
