@@ -25,6 +25,8 @@ export { type KafkaConfig } from './client/client-options.js';
 export { logLevel, type LogCreator, type LogEntry } from './client/logger.js';
 export { Producer, ProducerEvents, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type Message, type InstrumentationEvent } from './producer/producer.js';
 export { type ProducerConfig, type Acks } from './producer/producer-config.js';
+export { CompressionTypes } from './producer/compression-types.js';
+export { sendWithDeadLetter, isDeadLetterError, deadLetterHeaders, DeadLetterHeaders, KafkaJSDeadLetterError, type DeadLetterOptions, type DeadLetterEvent, type DeadLetterOutcome } from './producer/dead-letter.js';
 export { type ProducerMetricsSnapshot } from './producer/metrics.js';
 export * from './producer/partitioners/index.js';
 export * from './errors/errors.js';

@@ -62,6 +62,8 @@ export interface ResolvedProducerConfig {
   readonly metadataMaxAge: number;
   readonly allowAutoTopicCreation: boolean;
   readonly idempotent: boolean;
+  /** Whether `idempotent: true` was asked for (then a per-send acks other than -1 is an error). */
+  readonly idempotentExplicit: boolean;
   readonly maxInFlightRequests: number;
   readonly acks: -1 | 0 | 1;
   readonly compression: CompressionCodec;
@@ -187,6 +189,7 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     metadataMaxAge: int(config, 'metadataMaxAge', PRODUCER_DEFAULTS.metadataMaxAge, 0),
     allowAutoTopicCreation: allow ?? PRODUCER_DEFAULTS.allowAutoTopicCreation,
     idempotent,
+    idempotentExplicit: config.idempotent === true,
     maxInFlightRequests,
     acks,
     compression: parseCompression(config.compression, 'producer.compression'),

@@ -241,7 +241,9 @@ export class Producer {
     const call = new SendCall(Date.now(), this.#observer);
     try {
       const acks = acksOption === undefined ? this.#config.acks : parseAcks(acksOption, `${api}.acks`);
-      if (this.#config.idempotent && acks !== -1) {
+      // Idempotence asked for explicitly cannot be dropped per send; the default one is, for
+      // that send's batches only (Java's KIP-679: conflicting acks disable default idempotence).
+      if (this.#config.idempotentExplicit && acks !== -1) {
         throw new KafkaJSConfigurationError({ option: `${api}.acks`, value: acksOption, accepted: "-1 or 'all' for an idempotent producer" });
       }
       const compression = compressionOption === undefined ? this.#config.compression : parseCompression(compressionOption, `${api}.compression`);
@@ -324,11 +326,24 @@ export class Producer {
       call.succeed();
       return;
     }
-    // Append one record at a time, waiting for room in bufferMemory as needed (back-pressure).
+    // A send that fits in bufferMemory waits for room for all of it, then is appended
+    // whole: when maxBlockMs passes first, none of its records is written, so a caller
+    // retrying the failed send never stores any of them twice.
+    if (placed.total <= this.#config.bufferMemory) {
+      if (!this.#accumulator.hasRoom(placed.total)) {
+        this.#sender.wake();
+        await this.#accumulator.waitForRoom(placed.total, call.createdAt + this.#config.maxBlockMs);
+      }
+      this.#appendPlaced(call, topicMessages, placed, acks, compression, -1);
+      this.#accumulator.served();
+      return;
+    }
+    // A larger send goes in one record at a time, waiting for room as needed (back-pressure);
+    // if maxBlockMs passes half-way, the records already appended are still delivered.
     for (let at = 0; at < placed.records.length; ) {
       if (!this.#accumulator.hasRoom(placed.estimates[at]!)) {
         this.#sender.wake();
-        await this.#accumulator.waitForRoom(placed.estimates[at]!);
+        await this.#accumulator.waitForRoom(placed.estimates[at]!, call.createdAt + this.#config.maxBlockMs);
       }
       at = this.#appendPlaced(call, topicMessages, placed, acks, compression, at);
       this.#accumulator.served();

@@ -83,8 +83,13 @@ export class RecordAccumulator {
     return this.#waiters.length === 0 && (this.used + bytes <= this.bufferMemory || this.used === 0);
   }
 
-  /** Wait until `bytes` fit in bufferMemory, at most maxBlockMs; waiters are served in order. */
-  waitForRoom(bytes: number): Promise<void> {
+  /**
+   * Wait until `bytes` fit in bufferMemory, until `deadline` (default maxBlockMs from
+   * now); waiters are served in order. The producer passes its send call's time plus
+   * maxBlockMs, so a send queued behind others does not get a fresh maxBlockMs of its
+   * own (Java's max.block.ms bounds the whole `send`).
+   */
+  waitForRoom(bytes: number, deadline = Date.now() + this.maxBlockMs): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: MemoryWaiter = {
         bytes,
@@ -95,7 +100,7 @@ export class RecordAccumulator {
           if (i >= 0) this.#waiters.splice(i, 1);
           reject(new KafkaJSBufferExhaustedError({ bufferMemory: this.bufferMemory, maxBlockMs: this.maxBlockMs, size: bytes }));
           this.#serveWaiters();
-        }, this.maxBlockMs),
+        }, Math.max(0, deadline - Date.now())),
       };
       this.#waiters.push(waiter);
     });

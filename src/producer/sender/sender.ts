@@ -9,16 +9,19 @@
  * lingering or not, as in Java and franz-go (one batch per partition, up to
  * `maxRequestSize`). At most `maxInFlightRequests`
  * requests are outstanding per broker; requests to one broker are written in
- * the order they were drained, so per-partition order holds on the wire.
+ * the order they were drained, so per-partition order holds on the wire, and
+ * their answers are handled in that order too.
  *
  * Idempotence (KIP-98, KIP-360): sequences are assigned when a batch is first
  * drained and kept across retries. A batch that fails with a retriable error
  * goes back into its queue in sequence order, and the partition sends nothing
- * new until its in-flight batches have all come back, so retries reach the
- * broker in order; the broker answers a batch it already has with its
- * original offset. A batch whose outcome is unknown is retried until its
- * delivery timeout, never failed before; when one does fail with an unknown
- * outcome, the epoch is bumped and sequences restart at 0.
+ * new until its in-flight batches have all come back and every retried batch
+ * is acknowledged, one at a time, so retries reach the broker in order and
+ * within its memory of the last 5 batches per partition; the broker answers a
+ * batch it already has with its original offset. A batch whose outcome is
+ * unknown is retried until its delivery timeout, never failed before; when one
+ * does fail with an unknown outcome, the epoch is bumped and sequences restart
+ * at 0.
  */
 import { type Cluster } from '../../client/cluster.js';
 import { KafkaJSDeliveryTimeoutError, KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError } from '../../errors/errors.js';
@@ -147,7 +150,16 @@ export class Sender {
     // A broker with one ready partition takes the head batch of every partition it
     // leads, lingering or not (Java's RecordAccumulator.drain, franz-go's sink):
     // partitions whose lingers end a millisecond apart share one request.
-    for (const [nodeId, heads] of byNode) if (readyNodes.has(nodeId)) this.#sendTo(nodeId, heads, now);
+    let sent = false;
+    for (const [nodeId, heads] of byNode) {
+      if (!readyNodes.has(nodeId)) continue;
+      this.#sendTo(nodeId, heads, now);
+      sent = true;
+    }
+    // A request takes one batch per partition: the batches queued behind them (a
+    // partition with several full batches, or past maxRequestSize) go in the next
+    // requests at once, up to maxInFlightRequests, not when some answer comes back.
+    if (sent) this.wake();
   }
 
   #sink(nodeId: number): Sink {
@@ -192,7 +204,9 @@ export class Sender {
         q.inFlight.push(b);
         b.state = 'in-flight';
         b.attempts++;
-        if (this.identity.enabled) this.identity.assignSequence(b, q);
+        // Only acks=-1 batches carry the producer id: a per-send acks 0/1 on a producer that is
+        // idempotent by default goes without it (Java's KIP-679: conflicting acks disable idempotence).
+        if (this.identity.enabled && b.acks === -1) this.identity.assignSequence(b, q);
       }
       sink.inFlight++;
       // Writes to one broker happen in drain order even when compression makes encoding async.
@@ -284,7 +298,7 @@ export class Sender {
     const q = this.accumulator.queue(b.topic, b.partition);
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
-    if (q.inFlight.length === 0) q.retrying = false;
+    this.#endRetryingIfSettled(q);
     this.metrics.batchSent(b);
     b.complete(baseOffset, logAppendTime, logStartOffset, ErrorCode.NONE);
     this.accumulator.release(b);
@@ -296,10 +310,23 @@ export class Sender {
     if (i >= 0) q.inFlight.splice(i, 1);
     const j = q.queued.indexOf(b);
     if (j >= 0) q.queued.splice(j, 1);
-    if (q.inFlight.length === 0) q.retrying = false;
+    this.#endRetryingIfSettled(q);
     this.metrics.batchFailed(b);
     b.fail(error);
     this.accumulator.release(b);
+  }
+
+  /**
+   * Let the partition send new batches again once nothing sent before is
+   * unresolved: no batch in flight, and no retried batch at the head of the
+   * queue. Were it cleared as soon as the in-flight list empties, new batches
+   * would follow a retry out while it is in flight; if that retry's answer is
+   * lost too, they push it out of the broker's memory of the last 5 batches of
+   * the partition, and its next retry fails with OUT_OF_ORDER_SEQUENCE_NUMBER
+   * although the broker stored it.
+   */
+  #endRetryingIfSettled(q: PartitionQueue): void {
+    if (q.inFlight.length === 0 && !(q.queued[0] && q.queued[0].attempts > 0)) q.retrying = false;
   }
 
   /**
@@ -312,7 +339,7 @@ export class Sender {
     const now = Date.now();
     const code = (error as { code?: number }).code;
     const sequenceTrouble = code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID;
-    if (this.identity.enabled && sequenceTrouble && !q.retrying) {
+    if (b.producerId >= 0 && sequenceTrouble && !q.retrying) {
       // No earlier batch of this partition is being retried, so the broker lost our
       // state (or never had it): bump the epoch and resend with fresh sequences (KIP-360).
       this.identity.bumpEpoch(this.accumulator);
@@ -327,10 +354,10 @@ export class Sender {
     if (now >= b.deadline) {
       this.#fail(b, new KafkaJSDeliveryTimeoutError({ deliveryTimeoutMs: this.config.deliveryTimeoutMs, retryCount: b.attempts - 1, cause: error }));
       // The broker may hold that batch: the sequences after it can no longer be trusted.
-      if (this.identity.enabled && unknownOutcome) this.identity.bumpEpoch(this.accumulator);
+      if (b.producerId >= 0 && unknownOutcome) this.identity.bumpEpoch(this.accumulator);
       return;
     }
-    if (!this.identity.enabled && b.attempts > this.config.retry.retries) {
+    if (b.producerId < 0 && b.attempts > this.config.retry.retries) {
       this.#fail(b, new KafkaJSNumberOfRetriesExceeded(error, { retryCount: b.attempts - 1, retryTime: 0 }));
       return;
     }
@@ -347,7 +374,7 @@ export class Sender {
       const b = q.queued[0]!;
       this.#fail(b, new KafkaJSDeliveryTimeoutError({ deliveryTimeoutMs: this.config.deliveryTimeoutMs, retryCount: Math.max(0, b.attempts - 1), cause: b.lastError ?? undefined }));
       // A batch sent before may be stored: sequences after it can no longer be trusted.
-      if (this.identity.enabled && b.attempts > 0) this.identity.bumpEpoch(this.accumulator);
+      if (b.producerId >= 0 && b.attempts > 0) this.identity.bumpEpoch(this.accumulator);
     }
     if (q.queued.length > 0) this.wake();
   }

@@ -1,0 +1,274 @@
+/**
+ * bufferMemory: the bytes of records waiting to be sent are bounded. Behind a
+ * broker slowed by the fault proxy, sends made without awaiting wait for room
+ * (the buffer never holds more than bufferMemory and one batch), and all succeed
+ * once the broker speeds up; with the broker stalled, a send that waits longer
+ * than maxBlockMs fails with KafkaJSBufferExhaustedError; and the process's
+ * memory stays bounded while far more than bufferMemory is produced.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type RunningBroker, startBroker } from '../../src/broker/server.js';
+import { logLevel } from '../../src/client/logger.js';
+import { KafkaJSBufferExhaustedError, KafkaJSTimeout } from '../../src/errors/errors.js';
+import { Kafka } from '../../src/kafka.js';
+import { type Producer, type RecordMetadata } from '../../src/producer/producer.js';
+import { type ProducerConfig } from '../../src/producer/producer-config.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
+import { eventually } from '../support/eventually.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+describe('back-pressure: bufferMemory and maxBlockMs', () => {
+  let running: RunningBroker | undefined;
+  let proxy: FaultProxy;
+  let kafka: Kafka;
+  const producers: Producer[] = [];
+  let topicCount = 0;
+
+  before(async () => {
+    // The broker advertises the proxy, so every connection of the producer goes through it.
+    proxy = await startFaultProxy(() => `127.0.0.1:${running!.port}`);
+    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'advertised.listeners': `PLAINTEXT://${proxy.address}` } });
+    kafka = new Kafka({ clientId: 'back-pressure-test', brokers: [proxy.address], logLevel: logLevel.NOTHING });
+  });
+  after(async () => {
+    proxy.reset();
+    await Promise.all(producers.map((p) => p.disconnect({ timeout: 5000 })));
+    await proxy.close();
+    await running?.close();
+  });
+
+  const newTopic = async (partitions = 3): Promise<string> => {
+    const name = `back-pressure-${++topicCount}`;
+    await running!.broker.topics.create(name, partitions, new Map());
+    return name;
+  };
+
+  /** A connected producer that already knows `topic` (its first send waits for nothing). */
+  const connected = async (config: ProducerConfig, topic: string): Promise<Producer> => {
+    const producer = kafka.producer(config);
+    producers.push(producer);
+    await producer.connect();
+    const sent = producer.send({ topic, messages: [{ partition: 0, value: 'warm-up' }] });
+    await producer.flush();
+    await sent;
+    return producer;
+  };
+
+  const totalRecords = (topic: string): number => running!.broker.topics.get(topic)!.partitions.reduce((n, p) => n + p.log.logEndOffset, 0);
+
+  it('with the broker slowed, bufferUsedBytes stays within bufferMemory plus one batch; every send succeeds once it speeds up', async () => {
+    const topic = await newTopic();
+    const bufferMemory = 256 * KiB;
+    const batchSize = 16 * KiB;
+    const producer = await connected({ bufferMemory, batchSize, maxRequestSize: 128 * KiB, lingerMs: 5, maxBlockMs: 60_000 }, topic);
+    proxy.delayResponses(200, { apiKey: ApiKey.Produce });
+
+    const value = Buffer.alloc(KiB, 'v');
+    let maxUsed = 0;
+    const sample = (): void => {
+      maxUsed = Math.max(maxUsed, producer.metrics().bufferUsedBytes);
+    };
+    const sampler = setInterval(sample, 1);
+    const settled: (RecordMetadata[] | Error)[] = [];
+    const sends: Promise<unknown>[] = [];
+    // 2,000 sends of 1 KiB, about 8 times bufferMemory, none awaited.
+    for (let i = 0; i < 2000; i++) {
+      sends.push(producer.send({ topic, messages: [{ key: `k${i}`, value }] }).then((r) => settled.push(r), (e: Error) => settled.push(e)));
+      sample();
+    }
+    try {
+      await sleep(1000);
+      assert.ok(settled.length < 2000, `the slowed broker holds sends back (${settled.length} settled after 1 s)`);
+      assert.ok(maxUsed > bufferMemory / 2, `the buffer filled up (${maxUsed} bytes at most)`);
+      proxy.delayResponses(0);
+      await Promise.all(sends);
+    } finally {
+      clearInterval(sampler);
+      proxy.reset();
+    }
+    assert.ok(maxUsed <= bufferMemory + batchSize + 1 * KiB, `bufferUsedBytes reached ${maxUsed}, over bufferMemory (${bufferMemory}) + one batch (${batchSize})`);
+    assert.equal(
+      settled.filter((r) => r instanceof Error).length,
+      0,
+      String(settled.find((r) => r instanceof Error)),
+    );
+    assert.equal(totalRecords(topic), 2001);
+    assert.equal(producer.metrics().bufferUsedBytes, 0);
+  });
+
+  it('with the broker stalled, a send that waits maxBlockMs for room fails with KafkaJSBufferExhaustedError naming bufferMemory and maxBlockMs', async () => {
+    const topic = await newTopic();
+    const bufferMemory = 256 * KiB;
+    const producer = await connected({ bufferMemory, maxRequestSize: 128 * KiB, lingerMs: 5, maxBlockMs: 200 }, topic);
+    proxy.delayResponses(1000, { apiKey: ApiKey.Produce });
+    const value = Buffer.alloc(KiB, 's');
+    const outcomes: (RecordMetadata[] | Error)[] = new Array(400);
+    const started = Date.now();
+    const sends = Array.from({ length: 400 }, (_, i) =>
+      producer.send({ topic, messages: [{ key: `k${i}`, value }] }).then(
+        (r) => (outcomes[i] = r),
+        (e: Error) => (outcomes[i] = e),
+      ),
+    );
+    try {
+      const first = await eventually('a send failing for want of buffer room', () => outcomes.find((o) => o instanceof Error), 10_000, 10);
+      const waited = Date.now() - started;
+      assert.ok(first instanceof KafkaJSBufferExhaustedError, `${first.name}: ${first.message}`);
+      assert.ok(first instanceof KafkaJSTimeout);
+      assert.equal(first.retriable, false);
+      assert.equal(first.bufferMemory, bufferMemory);
+      assert.equal(first.maxBlockMs, 200);
+      assert.ok(first.size > KiB);
+      assert.match(first.message, /bufferMemory \(262144 bytes\)/);
+      assert.match(first.message, /maxBlockMs \(200 ms\)/);
+      assert.ok(waited >= 195, `failed ${waited} ms after the sends, before maxBlockMs`);
+    } finally {
+      proxy.reset();
+    }
+    await Promise.all(sends);
+    const failed = outcomes.filter((o) => o instanceof Error);
+    const succeeded = outcomes.filter((o) => !(o instanceof Error));
+    assert.ok(failed.every((e) => e instanceof KafkaJSBufferExhaustedError));
+    assert.ok(succeeded.length >= 200, `${succeeded.length} sends made it into the buffer`);
+    assert.ok(failed.length >= 100, `${failed.length} sends failed`);
+    await producer.flush();
+    assert.equal(totalRecords(topic), 1 + succeeded.length, 'the records of a failed send are not written');
+  });
+
+  it('a send of many records that times out waiting for room writes none of them', async () => {
+    const topic = await newTopic();
+    const producer = await connected({ bufferMemory: 256 * KiB, maxRequestSize: 128 * KiB, lingerMs: 5, maxBlockMs: 200 }, topic);
+    proxy.delayResponses(1000, { apiKey: ApiKey.Produce });
+    const value = Buffer.alloc(KiB, 'm');
+    let outcome: unknown;
+    try {
+      const filler = producer.send({ topic, messages: Array.from({ length: 150 }, () => ({ partition: 1, value })) });
+      // 150 more records: about half fit after the filler; the rest never get room while the broker is stalled.
+      outcome = await producer.send({ topic, messages: Array.from({ length: 150 }, () => ({ partition: 2, value })) }).catch((e: unknown) => e);
+      await filler;
+    } finally {
+      proxy.reset();
+    }
+    assert.ok(outcome instanceof KafkaJSBufferExhaustedError, String(outcome));
+    await producer.flush();
+    assert.equal(running!.broker.topics.get(topic)!.partitions[2]!.log.logEndOffset, 0, 'records of the failed send were written');
+  });
+
+  it(
+    'disconnect({ timeout }) with the broker stalled settles every pending send and leaves no connection behind',
+    {
+      todo:
+        'when disconnect() gives up after its timeout, it only rejects the buffer-memory waiters, stops the sender\'s timer and closes the connections: ' +
+        'the batches queued or in flight are never failed, so their sends never settle (bufferUsedBytes stays up), although disconnect\'s TSDoc says they fail; ' +
+        'worse, the requests cut by the close fail as retriable, their batches are requeued, the sender refreshes metadata, which opens a new connection, ' +
+        'and the "disconnected" producer goes on delivering them (Sender needs a terminal state that fails every batch and ignores late answers)',
+    },
+    async () => {
+      const topic = await newTopic();
+      const producer = await connected({ bufferMemory: 64 * KiB, maxRequestSize: 32 * KiB, lingerMs: 5, maxBlockMs: 5000 }, topic);
+      proxy.swallowResponses({ apiKey: ApiKey.Produce });
+      const outcomes: (RecordMetadata[] | Error)[] = [];
+      const value = Buffer.alloc(KiB, 'd');
+      try {
+        for (let i = 0; i < 100; i++) {
+          void producer.send({ topic, messages: [{ value }] }).then(
+            (r) => outcomes.push(r),
+            (e: Error) => outcomes.push(e),
+          );
+        }
+        await sleep(200);
+        await producer.disconnect({ timeout: 200 });
+      } finally {
+        proxy.reset();
+      }
+      const records = totalRecords(topic);
+      await sleep(500);
+      assert.equal(proxy.stats.open, 0, 'no connection is open after disconnect()');
+      assert.equal(totalRecords(topic), records, 'nothing is written after disconnect()');
+      await eventually('every send settled', () => (outcomes.length === 100 ? true : undefined), 3000);
+      assert.ok(outcomes.some((o) => o instanceof Error), 'the sends not acknowledged failed');
+      assert.equal(producer.metrics().bufferUsedBytes, 0);
+    },
+  );
+
+  for (const { maxInFlightRequests, idempotent } of [
+    { maxInFlightRequests: 5, idempotent: true },
+    { maxInFlightRequests: 2, idempotent: false },
+  ]) {
+    it(`with a slow broker, a partition's full batches are pipelined: ${maxInFlightRequests} Produce requests (maxInFlightRequests) are outstanding before the first answer, no more`, async () => {
+      const topic = await newTopic();
+      const producer = await connected({ maxInFlightRequests, idempotent, batchSize: 1000, lingerMs: 0 }, topic);
+      let answers = 0;
+      producer.on(producer.events.REQUEST, (e: { payload: { apiName: string } }) => {
+        if (e.payload.apiName === 'Produce') answers++;
+      });
+      proxy.delayResponses(1500, { apiKey: ApiKey.Produce });
+      const requestsBefore = proxy.stats.requests;
+      const value = Buffer.alloc(900, 'p');
+      let sends: Promise<RecordMetadata[]>[] = [];
+      try {
+        // 12 records of 900 bytes: each fills a batch of its own.
+        sends = Array.from({ length: 12 }, (_, i) => producer.send({ topic, messages: [{ partition: 1, key: String(i), value }] }));
+        await eventually(`${maxInFlightRequests} requests at the broker`, () => (proxy.stats.requests - requestsBefore >= maxInFlightRequests ? true : undefined), 1000, 10);
+        await sleep(200);
+        assert.equal(answers, 0, 'no answer has come back yet');
+        assert.equal(proxy.stats.requests - requestsBefore, maxInFlightRequests);
+      } finally {
+        proxy.reset();
+      }
+      await Promise.all(sends);
+      const log = running!.broker.topics.get(topic)!.partitions[1]!.log;
+      const batches = await decodeRecordBatches(log.read(0, MiB, log.logEndOffset).records);
+      assert.deepEqual(
+        batches.flatMap((b) => b.records.map((r) => r.key!.toString())),
+        Array.from({ length: 12 }, (_, i) => String(i)),
+        'in order',
+      );
+      assert.equal(batches.length, 12);
+    });
+  }
+
+  it('process memory stays bounded while 128 times bufferMemory is produced without awaiting', async () => {
+    const topic = await newTopic();
+    const bufferMemory = 4 * MiB;
+    // zstd over repetitive values: the broker stores little, so the memory measured is the producer's.
+    const producer = await connected({ bufferMemory, batchSize: 256 * KiB, maxRequestSize: MiB, lingerMs: 5, compression: 'zstd' }, topic);
+    const value = Buffer.alloc(16 * KiB, 'x');
+    const messages = Array.from({ length: 16 }, () => ({ value }));
+    const sendCount = 2048; // 2,048 sends of 256 KiB: 512 MiB
+    const rssBefore = process.memoryUsage().rss;
+    let rssMax = rssBefore;
+    let usedMax = 0;
+    const sample = (): void => {
+      rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      usedMax = Math.max(usedMax, producer.metrics().bufferUsedBytes);
+    };
+    const sampler = setInterval(sample, 5);
+    const sends: Promise<RecordMetadata[]>[] = [];
+    try {
+      for (let i = 0; i < sendCount; i++) {
+        sends.push(producer.send({ topic, messages }));
+        if (i % 64 === 0) sample();
+      }
+      await Promise.all(sends);
+    } finally {
+      clearInterval(sampler);
+    }
+    sample();
+    const growth = rssMax - rssBefore;
+    // Without the bound, the loop above buffers all 512 MiB before anything is sent (RSS grows by more than that).
+    assert.ok(growth < 256 * MiB, `RSS grew by ${(growth / MiB).toFixed(0)} MiB while producing 512 MiB through a ${bufferMemory / MiB} MiB buffer`);
+    assert.ok(usedMax <= bufferMemory + 256 * KiB + KiB, `bufferUsedBytes reached ${usedMax}`);
+    assert.equal(totalRecords(topic), 1 + sendCount * 16);
+    // The log really holds the values (compressed): spot-check the last batch.
+    const log = running!.broker.topics.get(topic)!.partitions[0]!.log;
+    const batches = await decodeRecordBatches(log.read(Math.max(0, log.logEndOffset - 1), MiB, log.logEndOffset).records);
+    assert.ok(batches.at(-1)!.records.at(-1)!.value!.equals(value));
+  });
+});
