@@ -5,6 +5,7 @@
  *   npm run bench              # all
  *   npm run bench -- codecs    # only those whose name contains "codecs"
  */
+import { runBrokerBench } from './broker.js';
 import { runCodecBench } from './codecs.js';
 import { runProducerBench } from './producer/run.js';
 import { runRecordBatchBench } from './record-batch.js';
@@ -13,6 +14,7 @@ const benches: [string, () => Promise<void>][] = [
   ['record-batch', runRecordBatchBench],
   ['codecs', runCodecBench],
   ['producer', runProducerBench],
+  ['broker', runBrokerBench],
 ];
 
 const only = process.argv.slice(2);

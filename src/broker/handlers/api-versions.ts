@@ -4,11 +4,12 @@
  * Lists every API this broker serves with the versions it serves: the handler
  * registry, so what is advertised is what is answered, with one exception
  * Kafka 4.0 makes too (KAFKA-18659): Produce is advertised from v0 although
- * v0-v2 are refused. librdkafka before 2.8 checks whether a broker "supports"
- * gzip, snappy and lz4 by asking for Produce v0 in the advertised range, and
- * silently stops compressing when it is missing (librdkafka issue 4956);
- * clients pick the highest common version, so none ever sends v0-v2 because
- * of it. An ApiVersions version above ours is answered by the connection
+ * v0-v2 are refused (the connection closes). librdkafka releases before the
+ * fix for its issue 4956 (kcat 1.7.1 bundles 2.0.2) decide whether a broker
+ * "supports" gzip, snappy and lz4 by looking for Produce v0 in the advertised
+ * range, and silently send uncompressed batches when it is missing; clients
+ * pick the highest common version, so none sends v0-v2 because of it.
+ * An ApiVersions version above ours is answered by the connection
  * (UNSUPPORTED_VERSION in v0). v3+ carries the client's software name and
  * version; we accept any.
  */

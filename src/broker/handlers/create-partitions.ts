@@ -4,13 +4,16 @@
  * Grows a topic to `count` partitions; shrinking or keeping the count is
  * INVALID_PARTITIONS, as in Kafka. Assignments may only name this broker.
  * Adding partitions moves keys under hash partitioning (murmur2 % count):
- * that is Kafka's behaviour and the client's concern.
+ * that is Kafka's behaviour and the client's concern. A request adding more
+ * than MAX_PARTITIONS_PER_REQUEST partitions in all fails whole with
+ * POLICY_VIOLATION, as in Kafka (KAFKA-19673).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/create-partitions-request.js';
 import { CreatePartitionsResponse, type CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
+import { MAX_PARTITIONS_PER_REQUEST, TOO_MANY_PARTITIONS } from './create-topics.js';
 import { defineHandler } from './handler.js';
 
 export const createPartitionsHandler = defineHandler({
@@ -22,9 +25,12 @@ export const createPartitionsHandler = defineHandler({
   async handle(ctx, request) {
     const { broker } = ctx;
     const results: Input<CreatePartitionsResponseCreatePartitionsTopicResult>[] = [];
+    const added = request.topics.reduce((sum, t) => sum + Math.max(0, t.count - (broker.topics.get(t.name)?.partitions.length ?? t.count)), 0);
     for (const t of request.topics) {
       const topic = broker.topics.get(t.name);
-      if (!topic) {
+      if (added > MAX_PARTITIONS_PER_REQUEST) {
+        results.push({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: TOO_MANY_PARTITIONS });
+      } else if (!topic) {
         results.push({ name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${t.name} does not exist` });
       } else if (t.count <= topic.partitions.length) {
         results.push({ name: t.name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions.length} partitions, which is higher than or equal to the requested ${t.count}.` });

@@ -6,7 +6,9 @@
  * may only name this broker. Configs are validated with Kafka's rules
  * (INVALID_CONFIG naming the key). validateOnly (v1+) checks without creating.
  * v5+ answers the topic's partitions, replication factor and effective configs;
- * v7+ its topic id.
+ * v7+ its topic id. A request for more than {@link MAX_PARTITIONS_PER_REQUEST}
+ * partitions in all fails whole with POLICY_VIOLATION (KAFKA-17870), so one
+ * request cannot make the broker build millions of logs.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -16,6 +18,12 @@ import { type Input } from '../../protocol/primitives/message.js';
 import { topicNameProblem } from '../topics.js';
 import { describeTopicConfigs } from './describe-configs.js';
 import { defineHandler } from './handler.js';
+
+/** Kafka's cap on the partitions one CreateTopics or CreatePartitions request may create (KAFKA-17870, KAFKA-19673). */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+/** Kafka's message for a request over {@link MAX_PARTITIONS_PER_REQUEST}. */
+export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
 
 export const createTopicsHandler = defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -28,10 +36,15 @@ export const createTopicsHandler = defineHandler({
     const version = ctx.header.apiVersion;
     const results: Input<CreateTopicsResponseCreatableTopicResult>[] = [];
     const seen = new Set<string>();
+    const requested = request.topics.reduce((sum, t) => sum + (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.numPartitions : Math.max(0, t.numPartitions)), 0);
     for (const t of request.topics) {
       const fail = (errorCode: number, errorMessage: string): void => {
         results.push({ name: t.name, errorCode, errorMessage: version >= 1 ? errorMessage : null, numPartitions: -1, replicationFactor: -1, configs: version >= 5 ? null : [] });
       };
+      if (requested > MAX_PARTITIONS_PER_REQUEST) {
+        fail(ErrorCode.POLICY_VIOLATION, TOO_MANY_PARTITIONS);
+        continue;
+      }
       if (seen.has(t.name)) {
         fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`);
         continue;

@@ -11,12 +11,16 @@
  * LEO] is OFFSET_OUT_OF_RANGE. Fetch sessions (KIP-227): never created; we
  * answer session id 0, so clients send full fetches; an unknown session id is
  * FETCH_SESSION_ID_NOT_FOUND. v13+ names topics by id (UNKNOWN_TOPIC_ID).
+ * A read that finds nothing but batches compaction emptied reads on past them
+ * (see {@link readPastEmptyBatches}).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { FetchRequest, type FetchRequestFetchTopic } from '../../protocol/generated/fetch-request.js';
 import { FetchResponse, type FetchResponseFetchableTopicResponse, type FetchResponsePartitionData } from '../../protocol/generated/fetch-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
+import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, RecordBatchField, baseOffsetAt } from '../../protocol/records/record-batch-header.js';
+import { type PartitionLog } from '../log/partition-log.js';
 import { type Broker } from '../broker.js';
 import { type Partition } from '../topics.js';
 import { defineHandler } from './handler.js';
@@ -27,6 +31,38 @@ const EMPTY = Buffer.alloc(0);
 
 function errorPartition(partitionIndex: number, errorCode: number): PartitionData {
   return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: EMPTY };
+}
+
+/**
+ * The offset after `records` when they hold only batches with no records, else null (the usual
+ * case, answered from the first batch's header).
+ */
+function nextOffsetAfterEmptyBatches(records: Buffer): number | null {
+  let next: number | null = null;
+  for (let at = 0; at + RECORD_BATCH_OVERHEAD <= records.length; at += LOG_OVERHEAD + records.readInt32BE(at + RecordBatchField.batchLength)) {
+    if (records.readInt32BE(at + RecordBatchField.recordCount) !== 0) return null;
+    next = baseOffsetAt(records, at) + records.readInt32BE(at + RecordBatchField.lastOffsetDelta) + 1;
+  }
+  return next;
+}
+
+/**
+ * `log.read`, but past batches compaction emptied when they are all a read finds. The cleaner
+ * keeps the last batch of each cleaned segment as a header with no records (log-cleaner.ts),
+ * and a read stops at the end of a segment, so a consumer may get nothing but such headers.
+ * Java's consumer moves on past them; KafkaJS moves on only past records it sees, and would
+ * fetch the same offset forever. Kafka's cleaner drops those batches, and a Kafka read goes on
+ * to the next segment; so do we, returning the headers only when nothing follows them below
+ * the high watermark.
+ */
+function readPastEmptyBatches(log: PartitionLog, fetchOffset: number, maxBytes: number, minOneBatch: boolean): Buffer {
+  let records = log.read(fetchOffset, maxBytes, log.highWatermark, minOneBatch).records;
+  for (let next = nextOffsetAfterEmptyBatches(records); next !== null && next < log.highWatermark; next = nextOffsetAfterEmptyBatches(records)) {
+    const more = log.read(next, maxBytes, log.highWatermark, minOneBatch).records;
+    if (more.length === 0) break;
+    records = more;
+  }
+  return records;
 }
 
 /** One pass over the requested partitions: what is readable now, and its size. */
@@ -55,11 +91,11 @@ async function readOnce(broker: Broker, topics: readonly FetchRequestFetchTopic[
         partitions.push({ ...errorPartition(fp.partition, ErrorCode.OFFSET_OUT_OF_RANGE), highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset });
         continue;
       }
-      let records = EMPTY;
+      let records: Buffer = EMPTY;
       const limit = Math.min(fp.partitionMaxBytes, budget);
       // Past the response budget only a partition still owed its first batch reads on (KIP-74).
       if (fetchOffset < log.highWatermark && (limit > 0 || bytes === 0)) {
-        records = log.read(fetchOffset, limit, log.highWatermark, bytes === 0).records;
+        records = readPastEmptyBatches(log, fetchOffset, limit, bytes === 0);
         bytes += records.length;
         budget = Math.max(0, budget - records.length);
       }

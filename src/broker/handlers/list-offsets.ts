@@ -33,7 +33,9 @@ async function lookup(partition: Partition, timestamp: number): Promise<{ offset
     case OffsetSpec.MAX_TIMESTAMP:
       return (await log.offsetOfMaxTimestamp()) ?? { offset: -1, timestamp: -1 };
     default:
-      return (await log.offsetForTimestamp(timestamp)) ?? { offset: -1, timestamp: -1 };
+      // Other negative timestamps mean nothing special to Kafka: it looks them up like any
+      // other, finding the first record; the log's lookup takes only timestamps >= 0.
+      return (await log.offsetForTimestamp(Math.max(0, timestamp))) ?? { offset: -1, timestamp: -1 };
   }
 }
 
