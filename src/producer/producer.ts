@@ -10,7 +10,8 @@
 import { type Cluster } from '../client/cluster.js';
 import { type ClusterMetadata } from '../client/metadata-cache.js';
 import { type Logger } from '../client/logger.js';
-import { KafkaJSConfigurationError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented } from '../errors/errors.js';
+import { KafkaJSConfigurationError, KafkaJSDeliveryTimeoutError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSNumberOfRetriesExceeded, KafkaJSTimeout } from '../errors/errors.js';
+import { isRetriable, retryBackoff } from '../retry/retrier.js';
 import { createErrorFromCode } from '../errors/protocol-errors.js';
 import { type NetworkEvent } from '../network/instrumentation.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -113,6 +114,8 @@ export class Producer {
     if (this.#disconnecting) return this.#disconnecting.then(() => this.connect());
     this.#connecting ??= (async () => {
       this.#state = 'connecting';
+      this.#sender.resume();
+      this.#abandoned = false;
       try {
         await this.#cluster.connect();
         await this.#identity.init(this.#cluster);
@@ -147,9 +150,15 @@ export class Producer {
           new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeout))),
         ]);
         clearTimeout(timer);
-        if (!flushed) this.#logger.warn('disconnect: records still pending after the timeout are abandoned', { timeout, pendingBytes: this.#accumulator.used });
-        this.#accumulator.rejectWaiters(new KafkaJSNonRetriableError('The producer is disconnecting'));
-        this.#sender.stop();
+        const abandoned = new KafkaJSNonRetriableError(`The producer disconnected after ${timeout} ms with records not yet acknowledged (some may have been stored)`);
+        this.#accumulator.rejectWaiters(abandoned);
+        if (flushed) {
+          this.#sender.stop();
+        } else {
+          this.#logger.warn('disconnect: records still pending after the timeout fail', { timeout, pendingBytes: this.#accumulator.used });
+          this.#abandoned = true;
+          this.#sender.abort(abandoned);
+        }
         await this.#cluster.disconnect();
       } finally {
         this.#state = 'disconnected';
@@ -317,9 +326,10 @@ export class Producer {
   }
 
   async #appendLater(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): Promise<void> {
+    this.#checkStillConnected();
     const metadata = new Map<string, PartitionMetadata[]>();
     for (const { topic, messages } of topicMessages) {
-      if (typeof topic === 'string' && topic !== '' && Array.isArray(messages) && messages.length > 0 && !metadata.has(topic)) metadata.set(topic, await this.#partitionsOf(topic));
+      if (typeof topic === 'string' && topic !== '' && Array.isArray(messages) && messages.length > 0 && !metadata.has(topic)) metadata.set(topic, await this.#waitForPartitions(topic, call));
     }
     const placed = this.#place(topicMessages, (topic) => metadata.get(topic) ?? null)!;
     if (placed.records.length === 0) {
@@ -333,6 +343,7 @@ export class Producer {
       if (!this.#accumulator.hasRoom(placed.total)) {
         this.#sender.wake();
         await this.#accumulator.waitForRoom(placed.total, call.createdAt + this.#config.maxBlockMs);
+        this.#checkStillConnected();
       }
       this.#appendPlaced(call, topicMessages, placed, acks, compression, -1);
       this.#accumulator.served();
@@ -344,6 +355,7 @@ export class Producer {
       if (!this.#accumulator.hasRoom(placed.estimates[at]!)) {
         this.#sender.wake();
         await this.#accumulator.waitForRoom(placed.estimates[at]!, call.createdAt + this.#config.maxBlockMs);
+        this.#checkStillConnected();
       }
       at = this.#appendPlaced(call, topicMessages, placed, acks, compression, at);
       this.#accumulator.served();
@@ -379,6 +391,43 @@ export class Producer {
     if (cached) return cached;
     if (!metadata.isUsable(topic)) return null;
     return this.#partitionsFrom(metadata, topic);
+  }
+
+  /**
+   * A queued slow-path send whose turn comes after disconnect() gave up on pending
+   * records (or finished) must not append: nothing would send it. While disconnect()
+   * is still flushing, it appends, and the flush sends it.
+   */
+  #checkStillConnected(): void {
+    if (this.#abandoned || this.#state === 'disconnected') throw new KafkaJSNonRetriableError(`The producer is ${this.#state}: this send was still waiting for metadata or buffer memory`);
+  }
+
+  /** Set when disconnect() timed out and failed what was pending; cleared by connect(). */
+  #abandoned = false;
+
+  /**
+   * A topic's partitions for a send that must wait for metadata: retriable failures
+   * (no broker reachable, leader not available, ...) are retried until the send's
+   * maxBlockMs or deliveryTimeoutMs runs out, whichever is first, as Java bounds its
+   * metadata wait by max.block.ms; the client's retry count alone does not end it.
+   */
+  async #waitForPartitions(topic: string, call: SendCall): Promise<PartitionMetadata[]> {
+    const { maxBlockMs, deliveryTimeoutMs } = this.#config;
+    const deadline = call.createdAt + Math.min(maxBlockMs, deliveryTimeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#partitionsOf(topic);
+      } catch (e) {
+        const cause = (e as { cause?: unknown }).cause;
+        if (!isRetriable(e) && !(e instanceof KafkaJSNumberOfRetriesExceeded && isRetriable(cause))) throw e;
+        if (Date.now() >= deadline) {
+          if (deliveryTimeoutMs <= maxBlockMs) throw new KafkaJSDeliveryTimeoutError({ deliveryTimeoutMs, retryCount: attempt - 1, cause: e });
+          throw new KafkaJSTimeout(`Topic "${topic}" was not available in the metadata within maxBlockMs (${maxBlockMs} ms): ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const wait = Math.min(retryBackoff(this.#config.retry, attempt), deadline - Date.now());
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** KafkaJS's partitionMetadata for a topic, fetching metadata only when it is missing or unusable. */

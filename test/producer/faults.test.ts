@@ -312,7 +312,6 @@ describe('producer under network faults', () => {
 
   it(
     'an idempotent send whose topic metadata is not yet known also waits deliveryTimeoutMs for a silent broker',
-    { todo: 'the wait for topic metadata (Producer #appendLater -> #partitionsOf -> cluster.refreshMetadataIfNeeded) is bounded by the client retrier (retry.retries), not by deliveryTimeoutMs or maxBlockMs: the send fails with KafkaJSNumberOfRetriesExceeded before deliveryTimeoutMs (or long after it, with large client retries)' },
     async () => {
       const topic = 'faults-blackhole-no-metadata';
       await createTopic(topic, 1);

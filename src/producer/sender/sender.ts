@@ -77,7 +77,7 @@ export class Sender {
 
   /** Look for ready batches soon (coalesced: many appends in one tick cause one drain). */
   wake(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#aborted) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -103,6 +103,27 @@ export class Sender {
     this.#timerAt = Infinity;
   }
 
+  /** Set once the producer gave up on what is pending (disconnect timed out): nothing is sent again until `resume()`. */
+  #aborted: Error | null = null;
+
+  /** Leave the aborted state (the producer connects again). */
+  resume(): void {
+    this.#aborted = null;
+  }
+
+  /**
+   * Terminal: fail every batch still queued or in flight with `error`, send
+   * nothing more, and ignore answers that arrive later. Used when disconnect()
+   * gives up waiting; an in-flight batch may still have been stored.
+   */
+  abort(error: Error): void {
+    this.#aborted = error;
+    this.stop();
+    for (const q of this.accumulator.partitions.values()) {
+      for (const b of [...q.inFlight, ...q.queued]) this.#fail(b, error);
+    }
+  }
+
   #wakeAt(at: number): void {
     if (at >= this.#timerAt) return;
     if (this.#timer) clearTimeout(this.#timer);
@@ -115,6 +136,7 @@ export class Sender {
   }
 
   #drain(): void {
+    if (this.#aborted) return;
     const now = Date.now();
     const metadata = this.cluster.metadata;
     const byNode = new Map<number, ProducerBatch[]>();
@@ -169,7 +191,7 @@ export class Sender {
   }
 
   #refreshMetadata(): void {
-    if (this.#metadataRefresh) return;
+    if (this.#metadataRefresh || this.#aborted) return;
     const topics = [...new Set([...this.accumulator.partitions.values()].filter((q) => q.queued.length > 0).map((q) => q.topic))];
     this.cluster.markStale();
     this.#metadataRefresh = this.cluster
@@ -246,7 +268,10 @@ export class Sender {
       if (!list) topics.set(b.topic, (list = []));
       list.push({ index: b.partition, records: encoded[i]! });
     }
+    // Aborted while encoding: do not open a connection the producer just closed.
+    if (this.#aborted) throw this.#aborted;
     const connection: Connection = await this.cluster.connectionFor(nodeId);
+    if (this.#aborted) throw this.#aborted;
     const body = { transactionalId: null, acks, timeoutMs: this.config.timeout, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) };
     const answer = connection.send(ProduceRequest, ProduceResponse, body, { expectResponse: acks !== 0 });
     // Handled in order by the answers chain; until then a rejection must not count as unhandled.
@@ -295,6 +320,7 @@ export class Sender {
   }
 
   #succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {
+    if (b.state === 'done') return; // failed by abort() before its answer came
     const q = this.accumulator.queue(b.topic, b.partition);
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
@@ -305,6 +331,7 @@ export class Sender {
   }
 
   #fail(b: ProducerBatch, error: Error): void {
+    if (b.state === 'done') return;
     const q = this.accumulator.queue(b.topic, b.partition);
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
@@ -335,6 +362,7 @@ export class Sender {
    * `outcomeUnknown`: the broker may have stored it (network error, timeout).
    */
   #retryOrFail(b: ProducerBatch, error: Error, outcomeUnknown: boolean): void {
+    if (b.state === 'done') return; // failed by abort() before its answer came
     const q = this.accumulator.queue(b.topic, b.partition);
     const now = Date.now();
     const code = (error as { code?: number }).code;
