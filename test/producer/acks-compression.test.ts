@@ -13,8 +13,9 @@ import { Kafka } from '../../src/kafka.js';
 import { type Producer } from '../../src/producer/producer.js';
 import { type ProducerConfig } from '../../src/producer/producer-config.js';
 import { CompressionCodec } from '../../src/protocol/records/compression.js';
-import { type RecordBatch, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
+import { type RecordBatch } from '../../src/protocol/records/record-batch.js';
 import { eventually } from '../support/eventually.js';
+import { batchesOf as readBatches, logEnd as logEndOf } from '../support/partition-log.js';
 
 const CODECS = [
   { name: 'none', codec: CompressionCodec.None },
@@ -61,21 +62,9 @@ describe('acks and compression on the wire', () => {
     return producer;
   };
 
-  const logEnd = (topic: string, partition: number): number => running.broker.topics.get(topic)!.partitions[partition]!.log.logEndOffset;
-
-  const batchesOf = async (topic: string, partition: number): Promise<RecordBatch[]> => {
-    const log = running.broker.topics.get(topic)!.partitions[partition]!.log;
-    const out: RecordBatch[] = [];
-    let offset = 0;
-    while (offset < log.logEndOffset) {
-      const batches = await decodeRecordBatches(log.read(offset, 64 * 1024 * 1024, log.logEndOffset).records);
-      if (batches.length === 0) break;
-      out.push(...batches);
-      const last = batches.at(-1)!;
-      offset = last.baseOffset + last.lastOffsetDelta + 1;
-    }
-    return out;
-  };
+  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
+  /** Every batch in a partition's log, decoded: what the producer put on the wire. */
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
 
   describe('acks', () => {
     it('acks 0 resolves without offsets (-1), and the records still reach the log', async () => {

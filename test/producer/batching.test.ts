@@ -13,8 +13,9 @@ import { logLevel } from '../../src/client/logger.js';
 import { Kafka } from '../../src/kafka.js';
 import { type InstrumentationEvent, type Producer } from '../../src/producer/producer.js';
 import { type ProducerConfig } from '../../src/producer/producer-config.js';
-import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatch, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
+import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatch } from '../../src/protocol/records/record-batch.js';
 import { eventually } from '../support/eventually.js';
+import { batchesOf as readBatches, logEnd as logEndOf } from '../support/partition-log.js';
 
 describe('producer batching', () => {
   let running: RunningBroker;
@@ -45,22 +46,9 @@ describe('producer batching', () => {
     return producer;
   };
 
-  const logEnd = (topic: string, partition: number): number => running.broker.topics.get(topic)!.partitions[partition]!.log.logEndOffset;
-
+  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
   /** Every batch in a partition's log, decoded: what the producer put on the wire. */
-  const batchesOf = async (topic: string, partition: number): Promise<RecordBatch[]> => {
-    const log = running.broker.topics.get(topic)!.partitions[partition]!.log;
-    const out: RecordBatch[] = [];
-    let offset = 0;
-    while (offset < log.logEndOffset) {
-      const batches = await decodeRecordBatches(log.read(offset, 64 * 1024 * 1024, log.logEndOffset).records);
-      if (batches.length === 0) break;
-      out.push(...batches);
-      const last = batches.at(-1)!;
-      offset = last.baseOffset + last.lastOffsetDelta + 1;
-    }
-    return out;
-  };
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
 
   /**
    * Learn a topic's metadata before the test proper (a send to a partition the test does

@@ -20,6 +20,7 @@ import { type ProducerConfig } from '../../src/producer/producer-config.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { type KafkaRecord, type RecordBatch, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
+import { batchesOf as readBatches, logEnd as logEndOf, recordsOf as readRecords } from '../support/partition-log.js';
 import { eventually } from '../support/eventually.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 
@@ -41,6 +42,7 @@ const JAVA_MURMUR2: readonly [string, number][] = [
   ['279936', 1462227128],
   ['823543', -2014198330],
 ];
+
 
 describe('send results and what send writes', () => {
   let running: RunningBroker;
@@ -70,23 +72,10 @@ describe('send results and what send writes', () => {
     return producer;
   };
 
-  const logEnd = (topic: string, partition: number): number => running.broker.topics.get(topic)!.partitions[partition]!.log.logEndOffset;
+  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
   const logEnds = (topic: string): number[] => running.broker.topics.get(topic)!.partitions.map((p) => p.log.logEndOffset);
-
-  const batchesOf = async (topic: string, partition: number): Promise<RecordBatch[]> => {
-    const log = running.broker.topics.get(topic)!.partitions[partition]!.log;
-    const out: RecordBatch[] = [];
-    let offset = log.logStartOffset;
-    while (offset < log.logEndOffset) {
-      const batches = await decodeRecordBatches(log.read(offset, 64 * 1024 * 1024, log.logEndOffset).records);
-      if (batches.length === 0) break;
-      out.push(...batches);
-      const last = batches.at(-1)!;
-      offset = last.baseOffset + last.lastOffsetDelta + 1;
-    }
-    return out;
-  };
-  const recordsOf = async (topic: string, partition: number): Promise<KafkaRecord[]> => (await batchesOf(topic, partition)).flatMap((b) => b.records.filter((r) => r.offset >= running.broker.topics.get(topic)!.partitions[partition]!.log.logStartOffset));
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
+  const recordsOf = (topic: string, partition: number): Promise<KafkaRecord[]> => readRecords(running, topic, partition);
 
   const countRequests = (producer: Producer, apiName: string): { readonly count: number } => {
     const counter = { count: 0 };
