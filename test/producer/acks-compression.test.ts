@@ -6,15 +6,11 @@
  * producer id and epoch and consecutive sequences per partition.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type RunningBroker, startBroker } from '../../src/broker/server.js';
-import { logLevel } from '../../src/client/logger.js';
-import { Kafka } from '../../src/kafka.js';
-import { type Producer } from '../../src/producer/producer.js';
-import { type ProducerConfig } from '../../src/producer/producer-config.js';
+import { describe, it } from 'node:test';
 import { CompressionCodec } from '../../src/protocol/records/compression.js';
 import { type RecordBatch } from '../../src/protocol/records/record-batch.js';
 import { eventually } from '../support/eventually.js';
+import { useProducerFixture } from '../support/producer-fixture.js';
 import { batchesOf as readBatches, logEnd as logEndOf } from '../support/partition-log.js';
 
 const CODECS = [
@@ -35,36 +31,12 @@ function sampleMessages(tag: string): { key: string; value: string | null; heade
 }
 
 describe('acks and compression on the wire', () => {
-  let running: RunningBroker;
-  let kafka: Kafka;
-  const producers: Producer[] = [];
-  let topicCount = 0;
+  const fx = useProducerFixture('acks-compression');
+  const { newTopic, connected } = fx;
 
-  before(async () => {
-    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'num.partitions': 3 } });
-    kafka = new Kafka({ clientId: 'acks-compression-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-  });
-  after(async () => {
-    await Promise.all(producers.map((p) => p.disconnect()));
-    await running.close();
-  });
-
-  const newTopic = async (partitions = 3): Promise<string> => {
-    const name = `acks-compression-${++topicCount}`;
-    await running.broker.topics.create(name, partitions, new Map());
-    return name;
-  };
-
-  const connected = async (config: ProducerConfig): Promise<Producer> => {
-    const producer = kafka.producer(config);
-    producers.push(producer);
-    await producer.connect();
-    return producer;
-  };
-
-  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
+  const logEnd = (topic: string, partition: number): number => logEndOf(fx.running, topic, partition);
   /** Every batch in a partition's log, decoded: what the producer put on the wire. */
-  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(fx.running, topic, partition);
 
   describe('acks', () => {
     it('acks 0 resolves without offsets (-1), and the records still reach the log', async () => {

@@ -6,49 +6,21 @@
  * per broker carries every partition that is ready.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RunningBroker, startBroker } from '../../src/broker/server.js';
-import { logLevel } from '../../src/client/logger.js';
-import { Kafka } from '../../src/kafka.js';
 import { type InstrumentationEvent, type Producer } from '../../src/producer/producer.js';
-import { type ProducerConfig } from '../../src/producer/producer-config.js';
 import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatch } from '../../src/protocol/records/record-batch.js';
 import { eventually } from '../support/eventually.js';
+import { useProducerFixture } from '../support/producer-fixture.js';
 import { batchesOf as readBatches, logEnd as logEndOf } from '../support/partition-log.js';
 
 describe('producer batching', () => {
-  let running: RunningBroker;
-  let kafka: Kafka;
-  const producers: Producer[] = [];
-  let topicCount = 0;
+  const fx = useProducerFixture('batching');
+  const { newTopic, connected } = fx;
 
-  before(async () => {
-    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'num.partitions': 3 } });
-    kafka = new Kafka({ clientId: 'batching-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-  });
-  after(async () => {
-    await Promise.all(producers.map((p) => p.disconnect()));
-    await running.close();
-  });
-
-  /** A fresh topic, so every test reads logs only it wrote. */
-  const newTopic = async (partitions = 3): Promise<string> => {
-    const name = `batching-${++topicCount}`;
-    await running.broker.topics.create(name, partitions, new Map());
-    return name;
-  };
-
-  const connected = async (config: ProducerConfig): Promise<Producer> => {
-    const producer = kafka.producer(config);
-    producers.push(producer);
-    await producer.connect();
-    return producer;
-  };
-
-  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
+  const logEnd = (topic: string, partition: number): number => logEndOf(fx.running, topic, partition);
   /** Every batch in a partition's log, decoded: what the producer put on the wire. */
-  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(fx.running, topic, partition);
 
   /**
    * Learn a topic's metadata before the test proper (a send to a partition the test does

@@ -16,10 +16,10 @@ import { KafkaJSConfigurationError, KafkaJSError, KafkaJSMessageTooLargeError, K
 import { KafkaJSProtocolError } from '../../src/errors/protocol-errors.js';
 import { Kafka } from '../../src/kafka.js';
 import { type InstrumentationEvent, type Producer, type RecordMetadata } from '../../src/producer/producer.js';
-import { type ProducerConfig } from '../../src/producer/producer-config.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { type KafkaRecord, type RecordBatch, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
+import { useProducerFixture } from '../support/producer-fixture.js';
 import { batchesOf as readBatches, logEnd as logEndOf, recordsOf as readRecords } from '../support/partition-log.js';
 import { eventually } from '../support/eventually.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -45,37 +45,13 @@ const JAVA_MURMUR2: readonly [string, number][] = [
 
 
 describe('send results and what send writes', () => {
-  let running: RunningBroker;
-  let kafka: Kafka;
-  const producers: Producer[] = [];
-  let topicCount = 0;
+  const fx = useProducerFixture('send-results');
+  const { newTopic, connected } = fx;
 
-  before(async () => {
-    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'num.partitions': 3 } });
-    kafka = new Kafka({ clientId: 'send-results-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-  });
-  after(async () => {
-    await Promise.all(producers.map((p) => p.disconnect()));
-    await running.close();
-  });
-
-  const newTopic = async (partitions = 3, configs: [string, string][] = []): Promise<string> => {
-    const name = `send-results-${++topicCount}`;
-    await running.broker.topics.create(name, partitions, running.broker.topics.validateConfigs(configs));
-    return name;
-  };
-
-  const connected = async (config: ProducerConfig = {}): Promise<Producer> => {
-    const producer = kafka.producer(config);
-    producers.push(producer);
-    await producer.connect();
-    return producer;
-  };
-
-  const logEnd = (topic: string, partition: number): number => logEndOf(running, topic, partition);
-  const logEnds = (topic: string): number[] => running.broker.topics.get(topic)!.partitions.map((p) => p.log.logEndOffset);
-  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(running, topic, partition);
-  const recordsOf = (topic: string, partition: number): Promise<KafkaRecord[]> => readRecords(running, topic, partition);
+  const logEnd = (topic: string, partition: number): number => logEndOf(fx.running, topic, partition);
+  const logEnds = (topic: string): number[] => fx.running.broker.topics.get(topic)!.partitions.map((p) => p.log.logEndOffset);
+  const batchesOf = (topic: string, partition: number): Promise<RecordBatch[]> => readBatches(fx.running, topic, partition);
+  const recordsOf = (topic: string, partition: number): Promise<KafkaRecord[]> => readRecords(fx.running, topic, partition);
 
   const countRequests = (producer: Producer, apiName: string): { readonly count: number } => {
     const counter = { count: 0 };
@@ -120,7 +96,7 @@ describe('send results and what send writes', () => {
       const topic = await newTopic(1);
       const producer = await connected({ lingerMs: 0 });
       await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })) });
-      await running.broker.topics.get(topic)!.partitions[0]!.log.deleteRecordsBefore(3);
+      await fx.running.broker.topics.get(topic)!.partitions[0]!.log.deleteRecordsBefore(3);
       const [m] = await producer.send({ topic, messages: [{ value: 'after' }] });
       assert.equal(m!.logStartOffset, '3');
       assert.equal(m!.baseOffset, '5');
@@ -355,8 +331,7 @@ describe('send results and what send writes', () => {
   describe('lifecycle', () => {
     it('send before connect fails clearly, and writes nothing', async () => {
       const topic = await newTopic();
-      const producer = kafka.producer();
-      producers.push(producer);
+      const producer = fx.producer();
       await assert.rejects(producer.send({ topic, messages: [{ value: 'v' }] }), (e: unknown) => e instanceof KafkaJSError && !e.retriable && /connect\(\) first/.test(e.message));
       await assert.rejects(producer.sendBatch({ topicMessages: [{ topic, messages: [{ value: 'v' }] }] }), /connect\(\) first/);
       assert.deepEqual(logEnds(topic), [0, 0, 0]);
@@ -364,8 +339,7 @@ describe('send results and what send writes', () => {
 
     it('connect() twice, at once or one after the other, is harmless: one connect event, sends work', async () => {
       const topic = await newTopic();
-      const producer = kafka.producer({ lingerMs: 0 });
-      producers.push(producer);
+      const producer = fx.producer({ lingerMs: 0 });
       let connects = 0;
       producer.on(producer.events.CONNECT, () => connects++);
       await Promise.all([producer.connect(), producer.connect()]);
@@ -472,8 +446,7 @@ describe('send results and what send writes', () => {
   describe('events', () => {
     it('producer.connect, producer.network.request (with the API name) and producer.disconnect fire', async () => {
       const topic = await newTopic();
-      const producer = kafka.producer({ lingerMs: 0 });
-      producers.push(producer);
+      const producer = fx.producer({ lingerMs: 0 });
       const events: InstrumentationEvent<Record<string, unknown>>[] = [];
       for (const name of [producer.events.CONNECT, producer.events.DISCONNECT, producer.events.REQUEST] as const) producer.on(name, (e: InstrumentationEvent<Record<string, unknown>>) => events.push(e));
       await producer.connect();
@@ -488,7 +461,7 @@ describe('send results and what send writes', () => {
       for (const api of ['ApiVersions', 'Metadata', 'InitProducerId', 'Produce']) assert.ok(apis.has(api), `a ${api} request event among ${[...apis].join(', ')}`);
       const produce = requests.find((e) => e.payload.apiName === 'Produce')!;
       assert.equal(produce.payload.apiKey, ApiKey.Produce);
-      assert.equal(produce.payload.broker, running.bootstrap);
+      assert.equal(produce.payload.broker, fx.running.bootstrap);
       assert.equal(produce.payload.clientId, 'send-results-test');
       assert.ok((produce.payload.size as number) > 0);
       assert.ok((produce.payload.duration as number) >= 0);
@@ -497,8 +470,7 @@ describe('send results and what send writes', () => {
     });
 
     it('the function on() returns removes the listener; an unknown event name is refused', async () => {
-      const producer = kafka.producer();
-      producers.push(producer);
+      const producer = fx.producer();
       let count = 0;
       const off = producer.on(producer.events.CONNECT, () => count++);
       off();
