@@ -20,6 +20,29 @@ export function alterTarget(broker: Broker, resourceType: number, resourceName: 
   return broker.topics.get(resourceName) ?? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${resourceName} does not exist` };
 }
 
+/**
+ * One resource of AlterConfigs or IncrementalAlterConfigs: find the topic, compute its
+ * new overrides (throwing names the bad config), validate them all, apply unless
+ * validateOnly, and answer INVALID_CONFIG with the reason when anything is wrong.
+ */
+export function alterTopicConfigs(
+  broker: Broker,
+  resource: { resourceType: number; resourceName: string },
+  validateOnly: boolean,
+  newOverrides: (topic: Topic) => [string, string][],
+): { resourceType: number; resourceName: string; errorCode: number; errorMessage: string | null } {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const target = alterTarget(broker, resource.resourceType, resource.resourceName);
+  if (!('partitions' in target)) return { ...base, ...target };
+  try {
+    const overrides = broker.topics.validateConfigs(newOverrides(target));
+    if (!validateOnly) broker.topics.alterConfigs(target, overrides);
+    return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+  } catch (e) {
+    return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 export const alterConfigsHandler = defineHandler({
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
@@ -27,20 +50,10 @@ export const alterConfigsHandler = defineHandler({
   request: AlterConfigsRequest,
   response: AlterConfigsResponse,
   handle(ctx, request) {
-    const { broker } = ctx;
     return {
-      responses: request.resources.map((res) => {
-        const base = { resourceType: res.resourceType, resourceName: res.resourceName };
-        const target = alterTarget(broker, res.resourceType, res.resourceName);
-        if (!('partitions' in target)) return { ...base, ...target };
-        try {
-          const overrides = broker.topics.validateConfigs(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!] as [string, string]));
-          if (!request.validateOnly) broker.topics.alterConfigs(target, overrides);
-          return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
-        } catch (e) {
-          return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: e instanceof Error ? e.message : String(e) };
-        }
-      }),
+      responses: request.resources.map((res) =>
+        alterTopicConfigs(ctx.broker, res, request.validateOnly, () => res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
+      ),
     };
   },
 });

@@ -10,7 +10,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { IncrementalAlterConfigsRequest } from '../../protocol/generated/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../protocol/generated/incremental-alter-configs-response.js';
 import { type TopicDefaults } from '../config.js';
-import { alterTarget } from './alter-configs.js';
+import { alterTopicConfigs } from './alter-configs.js';
 import { defineHandler } from './handler.js';
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -23,14 +23,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
   request: IncrementalAlterConfigsRequest,
   response: IncrementalAlterConfigsResponse,
   handle(ctx, request) {
-    const { broker } = ctx;
     return {
-      responses: request.resources.map((res) => {
-        const base = { resourceType: res.resourceType, resourceName: res.resourceName };
-        const target = alterTarget(broker, res.resourceType, res.resourceName);
-        if (!('partitions' in target)) return { ...base, ...target };
-        const next = new Map(target.overrides);
-        try {
+      responses: request.resources.map((res) =>
+        alterTopicConfigs(ctx.broker, res, request.validateOnly, (target) => {
+          const next = new Map(target.overrides);
           for (const c of res.configs) {
             const current = String(next.get(c.name) ?? target.defaults[c.name as keyof TopicDefaults] ?? '');
             switch (c.configOperation) {
@@ -55,13 +51,9 @@ export const incrementalAlterConfigsHandler = defineHandler({
                 throw new Error(`unknown config operation ${c.configOperation} for ${c.name}`);
             }
           }
-          const overrides = broker.topics.validateConfigs([...next].map(([k, v]) => [k, String(v)] as [string, string]));
-          if (!request.validateOnly) broker.topics.alterConfigs(target, overrides);
-          return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
-        } catch (e) {
-          return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: e instanceof Error ? e.message : String(e) };
-        }
-      }),
+          return [...next].map(([k, v]) => [k, String(v)]);
+        }),
+      ),
     };
   },
 });
