@@ -31,11 +31,11 @@ function describe(value: unknown): string {
 }
 
 /**
- * Check one message and return its record input and an upper estimate of its
- * size. Objects are refused with a clear error rather than silently turned into
- * "[object Object]": serialize them first (JSON.stringify, Avro, ...).
+ * Check one message and return an upper estimate of its size as a record. Objects
+ * are refused with a clear error rather than silently turned into "[object Object]":
+ * serialize them first (JSON.stringify, Avro, ...).
  */
-export function toRecordInput(topic: string, index: number, message: Message, maxRequestSize: number): { record: RecordInput; estimate: number } {
+export function checkMessage(topic: string, index: number, message: Message, maxRequestSize: number): number {
   if (message === null || typeof message !== 'object') {
     throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'value', cause: new TypeError(`message ${index} is ${describe(message)}, not { key?, value, headers?, partition?, timestamp? }`) });
   }
@@ -78,8 +78,15 @@ export function toRecordInput(topic: string, index: number, message: Message, ma
       (estimate - RECORD_OVERHEAD - (key == null ? 0 : key.length) - (value === null ? 0 : value.length));
     if (exact > maxRequestSize) throw new KafkaJSMessageTooLargeError({ size: exact, maxRequestSize, topic, messageIndex: index });
   }
-  // The message itself is a valid record input (same field names) unless its
-  // timestamp is a string: reuse it rather than allocate a record per message.
-  const record: RecordInput = typeof message.timestamp === 'string' ? { key, value, headers: headers as RecordHeadersInput | undefined, timestamp } : (message as RecordInput);
-  return { record, estimate };
+  return estimate;
+}
+
+/**
+ * The record input of a message {@link checkMessage} accepted. The message itself is
+ * one (same field names) unless its timestamp is a string: it is reused rather than
+ * a record allocated per message.
+ */
+export function recordOf(message: Message): RecordInput {
+  if (typeof message.timestamp !== 'string') return message as RecordInput;
+  return { key: message.key, value: message.value, headers: message.headers as RecordHeadersInput | undefined, timestamp: Number(message.timestamp) };
 }

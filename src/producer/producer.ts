@@ -18,9 +18,9 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { type CompressionCodec } from '../protocol/records/compression.js';
 import { type RecordInput } from '../protocol/records/record.js';
 import { type RecordMetadata, SendCall } from './accumulator/producer-batch.js';
-import { RecordAccumulator } from './accumulator/record-accumulator.js';
+import { type PartitionQueue, RecordAccumulator } from './accumulator/record-accumulator.js';
 import { ProducerIdentity } from './idempotence/producer-identity.js';
-import { type Message, toRecordInput } from './message.js';
+import { type Message, checkMessage, recordOf } from './message.js';
 import { ProducerMetrics, type ProducerMetricsSnapshot } from './metrics.js';
 import { type Partitioner, type PartitionMetadata, createDefaultPartitioner } from './partitioners/index.js';
 import { type Acks, type ResolvedProducerConfig, parseAcks, parseCompression } from './producer-config.js';
@@ -213,7 +213,7 @@ export class Producer {
   /** Send messages to one topic; resolves with one RecordMetadata per partition written. */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (record === null || typeof record !== 'object') return this.#rejected(new KafkaJSNonRetriableError(`send() takes { topic, messages }, got ${String(record)}`));
-    return this.#send([{ topic: record.topic, messages: record.messages }], record.acks, record.compression, 'send');
+    return this.#send([record], record.acks, record.compression, 'send');
   }
 
   /** Send messages to several topics in one call. */
@@ -282,46 +282,49 @@ export class Producer {
   };
 
   /**
-   * Check every message and pick its partition; throws on the first bad one,
-   * before anything is appended, so a bad message fails the whole send with
-   * nothing of it written. Returns null when a topic's metadata is missing.
+   * Check every message and pick its partition, into `placed`; throws on the first
+   * bad one, before anything is appended, so a bad message fails the whole send
+   * with nothing of it written. Returns false when a topic's metadata is missing.
    */
-  #place(topicMessages: readonly { topic: string; messages: Message[] }[], metadataFor: (topic: string) => PartitionMetadata[] | null): { records: RecordInput[]; partitions: number[]; estimates: number[]; total: number } | null {
-    const records: RecordInput[] = [];
-    const partitions: number[] = [];
-    const estimates: number[] = [];
-    let total = 0;
-    for (const { topic, messages } of topicMessages) {
+  #place(placed: Placement, topicMessages: readonly { topic: string; messages: Message[] }[], metadataFor: (topic: string) => PartitionMetadata[] | null): boolean {
+    placed.clear();
+    const maxRequestSize = this.#config.maxRequestSize;
+    for (let t = 0; t < topicMessages.length; t++) {
+      const { topic, messages } = topicMessages[t]!;
       if (typeof topic !== 'string' || topic === '') throw new KafkaJSNonRetriableError(`Invalid topic: ${JSON.stringify(topic)}`);
       if (!Array.isArray(messages)) throw new KafkaJSNonRetriableError(`Invalid messages array for topic "${topic}": ${String(messages)}`);
       if (messages.length === 0) continue;
       const partitionMetadata = metadataFor(topic);
-      if (!partitionMetadata) return null;
+      if (!partitionMetadata) return false;
+      const queues = this.#accumulator.queues(topic);
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i]!;
-        const { record, estimate } = toRecordInput(topic, i, message, this.#config.maxRequestSize);
+        const estimate = checkMessage(topic, i, message, maxRequestSize);
         const partition = message.partition ?? this.#partitioner({ topic, partitionMetadata, message });
         if (!Number.isInteger(partition) || partition < 0 || partition >= partitionMetadata.length) {
           throw createErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${String(partition)} of topic "${topic}" does not exist (it has ${partitionMetadata.length})`);
         }
-        records.push(record);
-        partitions.push(partition);
-        estimates.push(estimate);
-        total += estimate;
+        placed.add(recordOf(message), queues[partition] ?? this.#accumulator.queue(topic, partition), i, estimate);
       }
     }
-    return { records, partitions, estimates, total };
+    return true;
   }
 
+  readonly #cachedPartitionsOf = (topic: string): PartitionMetadata[] | null => this.#cachedPartitions(topic);
+
+  /** The fast path's placement, reused: #appendNow places and appends within one call. */
+  readonly #placement = new Placement();
+
   #appendNow(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): boolean {
-    const placed = this.#place(topicMessages, (topic) => this.#cachedPartitions(topic));
-    if (!placed) return false;
-    if (placed.records.length === 0) {
+    const placed = this.#placement;
+    if (!this.#place(placed, topicMessages, this.#cachedPartitionsOf)) return false;
+    if (placed.count === 0) {
       call.succeed();
       return true;
     }
     if (!this.#accumulator.hasRoom(placed.total)) return false;
-    this.#appendPlaced(call, topicMessages, placed, acks, compression, -1);
+    this.#appendPlaced(call, placed, acks, compression, 0);
+    placed.clear();
     return true;
   }
 
@@ -331,8 +334,9 @@ export class Producer {
     for (const { topic, messages } of topicMessages) {
       if (typeof topic === 'string' && topic !== '' && Array.isArray(messages) && messages.length > 0 && !metadata.has(topic)) metadata.set(topic, await this.#waitForPartitions(topic, call));
     }
-    const placed = this.#place(topicMessages, (topic) => metadata.get(topic) ?? null)!;
-    if (placed.records.length === 0) {
+    const placed = new Placement();
+    this.#place(placed, topicMessages, (topic) => metadata.get(topic) ?? null);
+    if (placed.count === 0) {
       call.succeed();
       return;
     }
@@ -345,38 +349,34 @@ export class Producer {
         await this.#accumulator.waitForRoom(placed.total, call.createdAt + this.#config.maxBlockMs);
         this.#checkStillConnected();
       }
-      this.#appendPlaced(call, topicMessages, placed, acks, compression, -1);
+      this.#appendPlaced(call, placed, acks, compression, 0);
       this.#accumulator.served();
       return;
     }
     // A larger send goes in one record at a time, waiting for room as needed (back-pressure);
     // if maxBlockMs passes half-way, the records already appended are still delivered.
-    for (let at = 0; at < placed.records.length; ) {
+    for (let at = 0; at < placed.count; ) {
       if (!this.#accumulator.hasRoom(placed.estimates[at]!)) {
         this.#sender.wake();
         await this.#accumulator.waitForRoom(placed.estimates[at]!, call.createdAt + this.#config.maxBlockMs);
         this.#checkStillConnected();
       }
-      at = this.#appendPlaced(call, topicMessages, placed, acks, compression, at);
+      at = this.#appendPlaced(call, placed, acks, compression, at, true);
       this.#accumulator.served();
     }
   }
 
   /**
-   * Append placed records from `from` (or all, with -1) while they fit; returns
-   * the index of the first record not appended.
+   * Append placed records from `from` (all of them, or with `whileRoom` only while
+   * they fit in bufferMemory); returns the index of the first record not appended.
    */
-  #appendPlaced(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], placed: { records: RecordInput[]; partitions: number[]; estimates: number[] }, acks: -1 | 0 | 1, compression: CompressionCodec, from: number): number {
+  #appendPlaced(call: SendCall, placed: Placement, acks: -1 | 0 | 1, compression: CompressionCodec, from: number, whileRoom = false): number {
     const accumulator = this.#accumulator;
     const now = Date.now();
-    let index = 0;
-    for (const { topic, messages } of topicMessages) {
-      if (!Array.isArray(messages)) continue;
-      for (let i = 0; i < messages.length; i++, index++) {
-        if (index < from) continue;
-        if (from >= 0 && index > from && !accumulator.hasRoom(placed.estimates[index]!)) return index;
-        accumulator.append(topic, placed.partitions[index]!, placed.records[index]!, placed.estimates[index]!, acks, compression, call, i, now);
-      }
+    let index = from;
+    for (; index < placed.count; index++) {
+      if (whileRoom && index > from && !accumulator.hasRoom(placed.estimates[index]!)) break;
+      accumulator.append(placed.queues[index]!, placed.records[index]!, placed.estimates[index]!, acks, compression, call, placed.messageIndexes[index]!, now);
     }
     // Always wake: a new batch needs its linger timer, a full one goes now.
     this.#sender.wake();
@@ -462,5 +462,36 @@ export class Producer {
         this.#logger.error(`listener for ${type} threw`, { error: e instanceof Error ? e.message : String(e) });
       }
     }
+  }
+}
+
+/** A send's records, checked and placed in their partitions, not yet appended. */
+class Placement {
+  readonly records: RecordInput[] = [];
+  readonly queues: PartitionQueue[] = [];
+  /** Each record's index in its topic's messages (a send call's results are per message). */
+  readonly messageIndexes: number[] = [];
+  readonly estimates: number[] = [];
+  count = 0;
+  total = 0;
+
+  add(record: RecordInput, queue: PartitionQueue, messageIndex: number, estimate: number): void {
+    const i = this.count++;
+    this.records[i] = record;
+    this.queues[i] = queue;
+    this.messageIndexes[i] = messageIndex;
+    this.estimates[i] = estimate;
+    this.total += estimate;
+  }
+
+  /** Forget the records (and let go of them: the fast path's placement outlives its send). */
+  clear(): void {
+    if (this.count > 64) {
+      this.records.length = this.queues.length = this.messageIndexes.length = this.estimates.length = 0;
+    } else {
+      for (let i = 0; i < this.count; i++) this.records[i] = undefined!;
+    }
+    this.count = 0;
+    this.total = 0;
   }
 }

@@ -20,8 +20,27 @@ const R = 24;
  * @returns the signed 32-bit hash Java's `Utils.murmur2(byte[])` returns
  */
 export function murmur2(data: Uint8Array | string): number {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const length = bytes.length;
+  if (typeof data !== 'string') return hash(data, data.length);
+  // A short ASCII key's UTF-8 bytes are its char codes: copied into scratch space
+  // rather than a Buffer allocated per key.
+  const n = data.length;
+  if (n <= ASCII_SCRATCH.length) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = data.charCodeAt(i);
+      if (c >= 0x80) break;
+      ASCII_SCRATCH[i] = c;
+    }
+    if (i === n) return hash(ASCII_SCRATCH, n);
+  }
+  const bytes = Buffer.from(data, 'utf8');
+  return hash(bytes, bytes.length);
+}
+
+const ASCII_SCRATCH = new Uint8Array(64);
+
+/** murmur2 of the first `length` bytes of `bytes`. */
+function hash(bytes: Uint8Array, length: number): number {
   let h = SEED ^ length;
   const length4 = length >>> 2;
 

@@ -10,6 +10,7 @@ import { CompressionCodec } from '../../protocol/records/compression.js';
 import { RecordBatchBuilder } from '../../protocol/records/record-batch-builder.js';
 import { computeRecordBatchCrc, RecordBatchField } from '../../protocol/records/record-batch-header.js';
 import { type RecordInput } from '../../protocol/records/record.js';
+import { type PartitionQueue } from './record-accumulator.js';
 
 /** What a `send` call is told about one partition it wrote to (KafkaJS's RecordMetadata, plus offsets). */
 export interface RecordMetadata {
@@ -33,12 +34,24 @@ export interface SendCallObserver {
 
 const ignore = (): void => undefined;
 
-/** One `send` call in flight: resolves when every batch holding its records is done. */
+// One executor for every SendCall's promise: it hands the resolving functions over
+// through these two slots, so a call allocates no closure of its own for them.
+let capturedResolve: (value: RecordMetadata[]) => void = ignore;
+let capturedReject: (error: Error) => void = ignore;
+function capture(resolve: (value: RecordMetadata[]) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/**
+ * One `send` call in flight: resolves when every batch holding its records is done.
+ * Most calls write to one partition, so the first partition's result is a field and
+ * only a call spanning several partitions gets a Map.
+ */
 export class SendCall {
   /** Batches holding records of this call and not yet finished. */
   pending = 0;
   failed: Error | null = null;
-  readonly results = new Map<string, RecordMetadata>();
   /** The batch the previous record went to (to extend runs and count batches). */
   lastBatch: ProducerBatch | null = null;
   /** Every batch of this call, kept only once a call spans more than one. */
@@ -46,22 +59,36 @@ export class SendCall {
   /** The batch that last reported to this call (one report per batch). */
   reportedBy: ProducerBatch | null = null;
   readonly promise: Promise<RecordMetadata[]>;
-  resolve!: (value: RecordMetadata[]) => void;
-  reject!: (error: Error) => void;
-
+  readonly #resolve: (value: RecordMetadata[]) => void;
+  readonly #reject: (error: Error) => void;
+  /** Results by partition (the key is the partition's queue), in the order they came. */
+  #firstKey: object | null = null;
+  #first: RecordMetadata | null = null;
+  #more: Map<object, RecordMetadata> | null = null;
   settled = false;
 
   constructor(
     readonly createdAt: number,
     readonly observer: SendCallObserver,
   ) {
-    this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // Handled here so a send nobody awaits never becomes an unhandled rejection;
-    // whoever awaits the promise still gets the error.
-    this.promise.catch(ignore);
+    this.promise = new Promise<RecordMetadata[]>(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+  }
+
+  /** The result for one partition, if it has one yet. */
+  result(key: object): RecordMetadata | undefined {
+    if (this.#firstKey === key) return this.#first!;
+    return this.#more?.get(key);
+  }
+
+  addResult(key: object, meta: RecordMetadata): void {
+    if (this.#first === null) {
+      this.#firstKey = key;
+      this.#first = meta;
+    } else {
+      (this.#more ??= new Map()).set(key, meta);
+    }
   }
 
   /** A batch of this call finished (with an error or not); settles the call after the last one. */
@@ -75,7 +102,8 @@ export class SendCall {
     if (this.settled) return;
     this.settled = true;
     this.observer.sendSucceeded(this);
-    this.resolve([...this.results.values()]);
+    const first = this.#first;
+    this.#resolve(first === null ? [] : this.#more === null ? [first] : [first, ...this.#more.values()]);
   }
 
   /** Settle with an error now (also for errors before any record was appended). */
@@ -83,7 +111,10 @@ export class SendCall {
     if (this.settled) return;
     this.settled = true;
     this.observer.sendFailed(this, error);
-    this.reject(error);
+    // Handled here so a send nobody awaits never becomes an unhandled rejection;
+    // whoever awaits the promise still gets the error.
+    this.promise.catch(ignore);
+    this.#reject(error);
   }
 }
 
@@ -115,17 +146,23 @@ export class ProducerBatch {
   lastError: Error | null = null;
 
   constructor(
-    readonly topic: string,
-    readonly partition: number,
+    /** The partition's queue, also the key of this partition's result in a SendCall. */
+    readonly queue: PartitionQueue,
     readonly acks: -1 | 0 | 1,
     readonly compression: CompressionCodec,
     readonly createdAt: number,
     /** When the oldest record's delivery timeout expires. */
     readonly deadline: number,
     initialCapacity: number,
+    expectedCapacity: number,
   ) {
-    this.builder = new RecordBatchBuilder({ compression, initialCapacity });
+    this.topic = queue.topic;
+    this.partition = queue.partition;
+    this.builder = new RecordBatchBuilder({ compression, initialCapacity, expectedCapacity });
   }
+
+  readonly topic: string;
+  readonly partition: number;
 
   get recordCount(): number {
     return this.builder.recordCount;
@@ -135,10 +172,10 @@ export class ProducerBatch {
     return this.builder.sizeInBytes;
   }
 
-  /** Append a record from message `messageIndex` of `call`; returns the bytes it took. */
-  append(record: RecordInput, call: SendCall, messageIndex: number): number {
+  /** Append a record from message `messageIndex` of `call` (timestamp `now` unless it has one); returns the bytes it took. */
+  append(record: RecordInput, call: SendCall, messageIndex: number, now: number): number {
     const index = this.builder.recordCount;
-    const size = this.builder.append(record);
+    const size = this.builder.append(record, now);
     const last = this.runCalls.length - 1;
     if (call.lastBatch === this && last >= 0 && this.runCalls[last] === call && this.runMessage[last]! + this.runCount[last]! === messageIndex) {
       this.runCount[last]!++;
@@ -189,17 +226,26 @@ export class ProducerBatch {
   /** Tell every send call of this batch its records' fate. */
   complete(baseOffset: number, logAppendTime: number, logStartOffset: number, errorCode: number): void {
     this.state = 'done';
-    const key = `${this.topic}\u0000${this.partition}`;
+    const key = this.queue;
+    const appendTime = String(logAppendTime);
+    const startOffset = String(logStartOffset);
     for (let i = 0; i < this.runCalls.length; i++) {
       const call = this.runCalls[i]!;
-      let meta = call.results.get(key);
-      if (!meta) {
-        meta = { topicName: this.topic, partition: this.partition, errorCode, baseOffset: '-1', logAppendTime: String(logAppendTime), logStartOffset: String(logStartOffset), offsets: [] };
-        call.results.set(key, meta);
-      }
+      const count = this.runCount[i]!;
       const first = baseOffset < 0 ? -1 : baseOffset + this.runStart[i]!;
-      if (meta.baseOffset === '-1' || (first >= 0 && first < Number(meta.baseOffset))) meta.baseOffset = String(first);
-      for (let k = 0; k < this.runCount[i]!; k++) meta.offsets.push(first < 0 ? '-1' : String(first + k));
+      const firstText = String(first);
+      let meta = call.result(key);
+      if (meta === undefined) {
+        const offsets = count === 1 ? [firstText] : new Array<string>(count);
+        meta = { topicName: this.topic, partition: this.partition, errorCode, baseOffset: firstText, logAppendTime: appendTime, logStartOffset: startOffset, offsets };
+        call.addResult(key, meta);
+        if (count === 1) continue;
+        for (let k = 0; k < count; k++) offsets[k] = first < 0 ? '-1' : String(first + k);
+        continue;
+      }
+      // A later run of the same call in this partition (its records were interleaved with another call's).
+      if (meta.baseOffset === '-1' || (first >= 0 && first < Number(meta.baseOffset))) meta.baseOffset = firstText;
+      for (let k = 0; k < count; k++) meta.offsets.push(first < 0 ? '-1' : String(first + k));
     }
     this.#report();
   }

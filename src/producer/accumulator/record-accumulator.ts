@@ -67,9 +67,15 @@ export class RecordAccumulator {
   /** Queues by topic, indexed by partition: no string built per record on the hot path. */
   readonly #byTopic = new Map<string, PartitionQueue[]>();
 
-  queue(topic: string, partition: number): PartitionQueue {
+  /** A topic's queues by partition (sparse: a queue exists once its partition got a record). */
+  queues(topic: string): readonly (PartitionQueue | undefined)[] {
     let list = this.#byTopic.get(topic);
     if (!list) this.#byTopic.set(topic, (list = []));
+    return list;
+  }
+
+  queue(topic: string, partition: number): PartitionQueue {
+    const list = this.queues(topic) as PartitionQueue[];
     let q = list[partition];
     if (!q) {
       q = list[partition] = new PartitionQueue(topic, partition);
@@ -108,26 +114,24 @@ export class RecordAccumulator {
 
   /**
    * Append one record to its partition's open batch, opening a new one when the
-   * open one is full or differs in acks or compression. Returns the batch and
-   * whether it just filled up (so the sender can send it without waiting for linger).
+   * open one is full or differs in acks or compression. Returns whether the batch
+   * just filled up (so the sender can send it without waiting for linger).
    */
-  append(topic: string, partition: number, record: RecordInput, estimate: number, acks: -1 | 0 | 1, compression: CompressionCodec, call: SendCall, messageIndex: number, now: number): { batch: ProducerBatch; full: boolean } {
-    const q = this.queue(topic, partition);
+  append(q: PartitionQueue, record: RecordInput, estimate: number, acks: -1 | 0 | 1, compression: CompressionCodec, call: SendCall, messageIndex: number, now: number): boolean {
     let batch = q.queued[q.queued.length - 1];
-    if (!batch || batch.state !== 'open' || batch.acks !== acks || batch.compression !== compression || (batch.recordCount > 0 && batch.sizeInBytes + estimate > this.batchSize)) {
-      if (batch && batch.state === 'open') this.#close(batch);
-      batch = new ProducerBatch(topic, partition, acks, compression, now, now + this.deliveryTimeoutMs, Math.min(this.batchSize + 128, 4000));
+    if (batch === undefined || batch.state !== 'open' || batch.acks !== acks || batch.compression !== compression || (batch.recordCount > 0 && batch.sizeInBytes + estimate > this.batchSize)) {
+      if (batch !== undefined && batch.state === 'open') this.#close(batch);
+      // Small at first (a quiet partition's batch holds a few records), then straight to batch.size.
+      batch = new ProducerBatch(q, acks, compression, now, now + this.deliveryTimeoutMs, Math.min(this.batchSize + 128, 4000), this.batchSize + 128);
       q.queued.push(batch);
       this.unfinished++;
     }
-    const before = batch.sizeInBytes;
-    batch.append(record, call, messageIndex);
-    const grew = batch.sizeInBytes - before;
+    const grew = batch.append(record, call, messageIndex, now);
     batch.reserved += grew;
     this.used += grew;
-    const full = batch.sizeInBytes >= this.batchSize;
-    if (full) this.#close(batch);
-    return { batch, full };
+    if (batch.sizeInBytes < this.batchSize) return false;
+    this.#close(batch);
+    return true;
   }
 
   /** No more records go in: start compressing it now, off the send path. */

@@ -221,7 +221,7 @@ export class Sender {
         if (taken.length > 0 && bytes + b.sizeInBytes > this.config.maxRequestSize) break;
         bytes += b.sizeInBytes;
         taken.push(b);
-        const q = this.accumulator.queue(b.topic, b.partition);
+        const q = b.queue;
         q.queued.shift();
         q.inFlight.push(b);
         b.state = 'in-flight';
@@ -321,7 +321,7 @@ export class Sender {
 
   #succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {
     if (b.state === 'done') return; // failed by abort() before its answer came
-    const q = this.accumulator.queue(b.topic, b.partition);
+    const q = b.queue;
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
     this.#endRetryingIfSettled(q);
@@ -332,7 +332,7 @@ export class Sender {
 
   #fail(b: ProducerBatch, error: Error): void {
     if (b.state === 'done') return;
-    const q = this.accumulator.queue(b.topic, b.partition);
+    const q = b.queue;
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
     const j = q.queued.indexOf(b);
@@ -363,7 +363,7 @@ export class Sender {
    */
   #retryOrFail(b: ProducerBatch, error: Error, outcomeUnknown: boolean): void {
     if (b.state === 'done') return; // failed by abort() before its answer came
-    const q = this.accumulator.queue(b.topic, b.partition);
+    const q = b.queue;
     const now = Date.now();
     const code = (error as { code?: number }).code;
     const sequenceTrouble = code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID;

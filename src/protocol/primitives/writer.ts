@@ -6,12 +6,34 @@
  * Every method appends at the cursor. `finish()` returns a view of the bytes
  * written (valid until the next write or reset); `toBuffer()` returns a copy.
  */
+/** Strings up to this many UTF-16 units are measured and written in JavaScript (keys, header names). */
+const SHORT_STRING = 64;
+
+/**
+ * Bytes of `s` in UTF-8. Short ASCII strings are measured in JavaScript: for record
+ * keys and header names that is several times faster than `Buffer.byteLength`.
+ */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > SHORT_STRING) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return n;
+}
+
 export class Writer {
   #buf: Buffer;
   #pos = 0;
+  readonly #expectedMax: number;
 
-  constructor(initialSize = 4096) {
+  /**
+   * @param initialSize - bytes allocated up front
+   * @param expectedMax - the size the bytes are expected to reach (a record batch's
+   *   `batch.size`): growth stops there once instead of doubling past it; beyond it,
+   *   the buffer doubles again
+   */
+  constructor(initialSize = 4096, expectedMax = 0) {
     this.#buf = Buffer.allocUnsafe(Math.max(16, initialSize));
+    this.#expectedMax = expectedMax;
   }
 
   /** Bytes written so far. */
@@ -31,6 +53,7 @@ export class Writer {
     if (need <= this.#buf.length) return;
     let size = this.#buf.length * 2;
     while (size < need) size *= 2;
+    if (need <= this.#expectedMax && size > this.#expectedMax) size = this.#expectedMax;
     const next = Buffer.allocUnsafe(size);
     this.#buf.copy(next, 0, 0, this.#pos);
     this.#buf = next;
@@ -177,9 +200,16 @@ export class Writer {
   }
 
   /** UTF-8 text with no length prefix; returns its byte length. */
-  utf8(v: string, byteLength = Buffer.byteLength(v)): number {
+  utf8(v: string, byteLength = utf8Length(v)): number {
     this.ensure(byteLength);
-    this.#buf.write(v, this.#pos, byteLength, 'utf8');
+    if (byteLength === v.length && byteLength <= SHORT_STRING) {
+      // ASCII (as many bytes as UTF-16 units) and short: a loop beats the native call.
+      const b = this.#buf;
+      let p = this.#pos;
+      for (let i = 0; i < byteLength; i++) b[p++] = v.charCodeAt(i);
+    } else {
+      this.#buf.write(v, this.#pos, byteLength, 'utf8');
+    }
     this.#pos += byteLength;
     return byteLength;
   }
@@ -190,7 +220,7 @@ export class Writer {
       this.int16(-1);
       return;
     }
-    const n = Buffer.byteLength(v);
+    const n = utf8Length(v);
     if (n > 0x7fff) throw new RangeError(`string of ${n} bytes is longer than the int16 limit 32767`);
     this.int16(n);
     this.utf8(v, n);
@@ -202,7 +232,7 @@ export class Writer {
       this.uvarint(0);
       return;
     }
-    const n = Buffer.byteLength(v);
+    const n = utf8Length(v);
     this.uvarint(n + 1);
     this.utf8(v, n);
   }

@@ -64,6 +64,8 @@ export interface RecordBatchBuilderOptions extends RecordBatchOptions {
   writer?: Writer;
   /** Initial size of the own writer; default 16 KiB, Java's `batch.size`. */
   initialCapacity?: number;
+  /** The size the batch is expected to reach (`batch.size`): the own writer grows straight to it. */
+  expectedCapacity?: number;
 }
 
 /** A whole batch to encode in one call. */
@@ -153,7 +155,7 @@ export class RecordBatchBuilder {
       (options.isTransactional ? RecordBatchAttribute.transactional : 0) |
       (options.isControlBatch ? RecordBatchAttribute.control : 0) |
       (options.hasDeleteHorizon ? RecordBatchAttribute.deleteHorizon : 0);
-    this.#w = options.writer ?? new Writer(options.initialCapacity ?? 16384);
+    this.#w = options.writer ?? new Writer(options.initialCapacity ?? 16384, options.expectedCapacity);
     this.#start = this.#w.length;
     this.#w.reserve(RECORD_BATCH_OVERHEAD);
   }
@@ -171,13 +173,14 @@ export class RecordBatchBuilder {
   /**
    * Appends one record.
    *
-   * @param record - key, value, headers; timestamp defaults to now, offsetDelta to the next one
+   * @param record - key, value, headers; timestamp defaults to `now`, offsetDelta to the next one
+   * @param now - the timestamp of a record without one; default `Date.now()`
    * @returns the record's bytes in the (uncompressed) batch
    * @throws RangeError for a timestamp below -1 or an offsetDelta that does not increase (Java's rules)
    */
-  append(record: RecordInput): number {
+  append(record: RecordInput, now?: number): number {
     if (this.#built) throw new Error('RecordBatchBuilder.append after build(): a builder builds one batch');
-    const timestamp = record.timestamp ?? Date.now();
+    const timestamp = record.timestamp ?? now ?? Date.now();
     if (!Number.isSafeInteger(timestamp) || timestamp < NO_VALUE) {
       throw new RangeError(`invalid record timestamp ${timestamp}: must be an integer >= -1`);
     }

@@ -10,7 +10,7 @@
  * record-batch.ts drives these functions; they are exported for it and for tests.
  */
 import { type Reader } from '../primitives/reader.js';
-import { type Writer } from '../primitives/writer.js';
+import { type Writer, utf8Length } from '../primitives/writer.js';
 
 /** A record header as decoded: Kafka header keys are UTF-8 strings, values bytes or null. */
 export interface RecordHeader {
@@ -113,7 +113,7 @@ function sizeOfField(length: number): number {
 
 function byteLength(data: RecordData | null | undefined): number {
   if (data == null) return -1;
-  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+  return typeof data === 'string' ? utf8Length(data) : data.length;
 }
 
 function writeField(w: Writer, data: RecordData | null | undefined, length: number): void {
@@ -152,7 +152,7 @@ function measureHeaders(headers: RecordHeadersInput, lengths: number[]): number 
 }
 
 function measureHeader(key: string, value: RecordData | null | undefined, lengths: number[]): number {
-  const keyLength = Buffer.byteLength(key, 'utf8');
+  const keyLength = utf8Length(key);
   const valueLength = byteLength(value);
   lengths.push(keyLength, valueLength);
   return sizeOfVarint(keyLength) + keyLength + sizeOfField(valueLength);
