@@ -201,6 +201,18 @@ export class Cluster {
     return connection;
   }
 
+  /**
+   * The connection to a broker if it is ready to take a request now, else undefined
+   * (not in the metadata, not connected yet, reconnecting): for callers that write
+   * synchronously when they can and fall back to {@link connectionFor}.
+   */
+  readyConnectionFor(nodeId: number): Connection | undefined {
+    const node = this.#metadata?.brokers.get(nodeId);
+    if (!node) return undefined;
+    const connection = this.#pool.connectionForNode(node);
+    return connection.isReady ? connection : undefined;
+  }
+
   /** A connected connection to the leader of a partition. */
   async connectionForLeader(topic: string, partition: number): Promise<Connection> {
     return this.connectionFor((await this.leaderFor(topic, partition)).nodeId);

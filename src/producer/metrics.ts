@@ -27,6 +27,8 @@ export interface ProducerMetricsSnapshot {
   /** Bytes of records held, and the bufferMemory limit. */
   bufferUsedBytes: number;
   bufferMemory: number;
+  /** Produce requests sent (or being encoded to be sent) and not yet answered, over every broker. */
+  requestsInFlight: number;
 }
 
 /** A fixed-size ring of recent samples with percentiles on demand. */
@@ -79,7 +81,7 @@ export class ProducerMetrics {
     this.#send.add(ms);
   }
 
-  snapshot(bufferUsedBytes: number, bufferMemory: number): ProducerMetricsSnapshot {
+  snapshot(bufferUsedBytes: number, bufferMemory: number, requestsInFlight: number): ProducerMetricsSnapshot {
     return {
       recordsSent: this.recordsSent,
       recordsFailed: this.recordsFailed,
@@ -95,6 +97,7 @@ export class ProducerMetrics {
       sendLatencyP99: this.#send.percentile(99),
       bufferUsedBytes,
       bufferMemory,
+      requestsInFlight,
     };
   }
 }

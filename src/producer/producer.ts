@@ -186,7 +186,7 @@ export class Producer {
 
   /** Counters and latencies so far. */
   metrics(): ProducerMetricsSnapshot {
-    return this.#metrics.snapshot(this.#accumulator.used, this.#config.bufferMemory);
+    return this.#metrics.snapshot(this.#accumulator.used, this.#config.bufferMemory, this.#sender.requestsInFlight);
   }
 
   logger(): Logger {
@@ -249,7 +249,7 @@ export class Producer {
   #send(topicMessages: readonly { topic: string; messages: Message[] }[], acksOption: Acks | undefined, compressionOption: string | number | undefined, api: string): Promise<RecordMetadata[]> {
     const call = new SendCall(Date.now(), this.#observer);
     try {
-      const acks = acksOption === undefined ? this.#config.acks : parseAcks(acksOption, `${api}.acks`);
+      const acks = acksOption === undefined ? this.#config.acks : acksOption === 1 || acksOption === -1 || acksOption === 0 ? acksOption : parseAcks(acksOption, `${api}.acks`);
       // Idempotence asked for explicitly cannot be dropped per send; the default one is, for
       // that send's batches only (Java's KIP-679: conflicting acks disable default idempotence).
       if (this.#config.idempotentExplicit && acks !== -1) {
@@ -262,17 +262,20 @@ export class Producer {
       // after another, and while one waits every later send queues behind it, so
       // records reach each partition in the order of the send calls (as Java's
       // blocking send), also when the first sends wait for a topic's metadata.
-      if (this.#slowPending > 0 || !this.#appendNow(call, topicMessages, acks, compression)) {
-        this.#slowPending++;
-        this.#slowPath = this.#slowPath
-          .then(() => this.#appendLater(call, topicMessages, acks, compression))
-          .catch((e: unknown) => call.fail(e instanceof Error ? e : new Error(String(e))))
-          .finally(() => this.#slowPending--);
-      }
+      if (this.#slowPending > 0 || !this.#appendNow(call, topicMessages, acks, compression)) this.#queueSlow(call, topicMessages, acks, compression);
     } catch (e) {
       call.fail(e instanceof Error ? e : new Error(String(e)));
     }
     return call.promise;
+  }
+
+  /** A send for the slow path, after every slow-path send before it (its closures live here, not in #send: V8 would allocate their context on every call). */
+  #queueSlow(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): void {
+    this.#slowPending++;
+    this.#slowPath = this.#slowPath
+      .then(() => this.#appendLater(call, topicMessages, acks, compression))
+      .catch((e: unknown) => call.fail(e instanceof Error ? e : new Error(String(e))))
+      .finally(() => this.#slowPending--);
   }
 
   /** Metrics and the error event, told by each send call as it settles. */
@@ -304,7 +307,7 @@ export class Producer {
         if (!Number.isInteger(partition) || partition < 0 || partition >= partitionMetadata.length) {
           throw createErrorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${String(partition)} of topic "${topic}" does not exist (it has ${partitionMetadata.length})`);
         }
-        placed.add(recordOf(message), queues[partition] ?? this.#accumulator.queue(topic, partition), i, estimate);
+        placed.add(recordOf(message), queues[partition] ?? this.#accumulator.queue(topic, partition), estimate);
       }
     }
     return true;
@@ -374,11 +377,14 @@ export class Producer {
     const accumulator = this.#accumulator;
     const now = Date.now();
     let index = from;
+    let filled = false;
     for (; index < placed.count; index++) {
       if (whileRoom && index > from && !accumulator.hasRoom(placed.estimates[index]!)) break;
-      accumulator.append(placed.queues[index]!, placed.records[index]!, placed.estimates[index]!, acks, compression, call, placed.messageIndexes[index]!, now);
+      if (accumulator.append(placed.queues[index]!, placed.records[index]!, placed.estimates[index]!, acks, compression, call, now)) filled = true;
     }
-    // Always wake: a new batch needs its linger timer, a full one goes now.
+    // Full batches go now, while the caller may still be sending; then wake anyway:
+    // a new batch needs its linger timer.
+    if (filled) this.#sender.drainFull();
     this.#sender.wake();
     return index;
   }
@@ -469,17 +475,14 @@ export class Producer {
 class Placement {
   readonly records: RecordInput[] = [];
   readonly queues: PartitionQueue[] = [];
-  /** Each record's index in its topic's messages (a send call's results are per message). */
-  readonly messageIndexes: number[] = [];
   readonly estimates: number[] = [];
   count = 0;
   total = 0;
 
-  add(record: RecordInput, queue: PartitionQueue, messageIndex: number, estimate: number): void {
+  add(record: RecordInput, queue: PartitionQueue, estimate: number): void {
     const i = this.count++;
     this.records[i] = record;
     this.queues[i] = queue;
-    this.messageIndexes[i] = messageIndex;
     this.estimates[i] = estimate;
     this.total += estimate;
   }
@@ -487,7 +490,7 @@ class Placement {
   /** Forget the records (and let go of them: the fast path's placement outlives its send). */
   clear(): void {
     if (this.count > 64) {
-      this.records.length = this.queues.length = this.messageIndexes.length = this.estimates.length = 0;
+      this.records.length = this.queues.length = this.estimates.length = 0;
     } else {
       for (let i = 0; i < this.count; i++) this.records[i] = undefined!;
     }

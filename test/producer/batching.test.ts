@@ -106,6 +106,30 @@ describe('producer batching', () => {
     );
   });
 
+  it('writes full batches while the caller is still sending: a request is in flight before the event loop turns', async () => {
+    const topic = await newTopic(2);
+    const producer = await connected({ batchSize: 1000, lingerMs: 60_000 });
+    await warmUp(producer, topic, 0);
+    await warmUp(producer, topic, 1);
+    const value = Buffer.alloc(100, 'v');
+    // One synchronous run of sends, as a caller firing a wave: 30 records per partition,
+    // about three full batches each. Nothing else runs until it returns.
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) sends.push(producer.send({ topic, messages: [{ partition: i % 2, value }] }));
+    const inFlight = producer.metrics().requestsInFlight;
+    assert.ok(inFlight >= 1, `Produce requests in flight right after the sends: ${inFlight} (the full batches wait for the event loop)`);
+    // The full batches arrive without flush(); the partial ones linger.
+    await eventually('the full batches in both partitions', () => (logEnd(topic, 0) >= 20 && logEnd(topic, 1) >= 20 ? true : undefined));
+    await producer.flush();
+    await Promise.all(sends);
+    for (const partition of [0, 1]) {
+      const batches = await batchesOf(topic, partition);
+      assert.equal(batches.reduce((n, b) => n + b.recordCount, 0), 31, `partition ${partition}: the warm-up record and 30 more`);
+      assert.ok(batches.slice(1).every((b) => LOG_OVERHEAD + b.batchLength <= 1000), `partition ${partition}: no batch over batchSize`);
+    }
+    assert.equal(producer.metrics().requestsInFlight, 0, 'nothing in flight once flushed');
+  });
+
   it('a record bigger than batchSize gets a batch of its own', async () => {
     const topic = await newTopic();
     const producer = await connected({ batchSize: 1000, lingerMs: 20 });

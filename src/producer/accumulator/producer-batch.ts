@@ -136,10 +136,9 @@ export class ProducerBatch {
   bytes: Buffer | null = null;
   /** Bytes reserved from bufferMemory for this batch. */
   reserved = 0;
-  // Runs of consecutive records from one send call: call, the call's message index of the
-  // run's first record, the batch index of the run's first record, the run's length.
+  // Runs of consecutive records from one send call: the call, the batch index of the
+  // run's first record, the run's length.
   readonly runCalls: SendCall[] = [];
-  readonly runMessage: number[] = [];
   readonly runStart: number[] = [];
   readonly runCount: number[] = [];
   /** The last error a retried attempt got, for the final error if the batch fails. */
@@ -172,12 +171,14 @@ export class ProducerBatch {
     return this.builder.sizeInBytes;
   }
 
-  /** Append a record from message `messageIndex` of `call` (timestamp `now` unless it has one); returns the bytes it took. */
-  append(record: RecordInput, call: SendCall, messageIndex: number, now: number): number {
+  /** Append a record of `call` (timestamp `now` unless it has one); returns the bytes it took. */
+  append(record: RecordInput, call: SendCall, now: number): number {
     const index = this.builder.recordCount;
     const size = this.builder.append(record, now);
     const last = this.runCalls.length - 1;
-    if (call.lastBatch === this && last >= 0 && this.runCalls[last] === call && this.runMessage[last]! + this.runCount[last]! === messageIndex) {
+    // A call appends its records in order: when its previous record went to this batch
+    // and is this batch's last run, this record continues that run.
+    if (call.lastBatch === this && last >= 0 && this.runCalls[last] === call) {
       this.runCount[last]!++;
     } else {
       if (call.lastBatch === null) {
@@ -190,7 +191,6 @@ export class ProducerBatch {
         }
       }
       this.runCalls.push(call);
-      this.runMessage.push(messageIndex);
       this.runStart.push(index);
       this.runCount.push(1);
     }
@@ -210,8 +210,16 @@ export class ProducerBatch {
   build(): Promise<Buffer> {
     if (!this.#building) {
       this.uncompressedSize = this.builder.sizeInBytes;
-      this.#building = this.compression === CompressionCodec.None ? Promise.resolve(this.builder.buildSync()) : this.builder.build();
-      this.#building.catch(() => undefined); // surfaced by encode()
+      if (this.compression === CompressionCodec.None) {
+        this.bytes = this.builder.buildSync();
+        this.#building = Promise.resolve(this.bytes);
+      } else {
+        this.#building = this.builder.build();
+        this.#building.then(
+          (bytes) => (this.bytes ??= bytes),
+          () => undefined, // surfaced by encode()
+        );
+      }
     }
     return this.#building;
   }
@@ -219,8 +227,21 @@ export class ProducerBatch {
   /** The bytes to send: built once, stamped with the idempotent producer fields of this attempt. */
   async encode(): Promise<Buffer> {
     this.bytes ??= await this.build();
-    if (this.producerId >= 0) stampProducer(this.bytes, this.producerId, this.producerEpoch, this.baseSequence);
-    return this.bytes;
+    return this.#stamped(this.bytes);
+  }
+
+  /**
+   * As {@link encode}, without waiting: null while a compressed batch is still
+   * being compressed.
+   */
+  encodeNow(): Buffer | null {
+    if (this.bytes === null && this.compression === CompressionCodec.None) void this.build();
+    return this.bytes === null ? null : this.#stamped(this.bytes);
+  }
+
+  #stamped(bytes: Buffer): Buffer {
+    if (this.producerId >= 0) stampProducer(bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    return bytes;
   }
 
   /** Tell every send call of this batch its records' fate. */

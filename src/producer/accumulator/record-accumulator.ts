@@ -114,22 +114,26 @@ export class RecordAccumulator {
 
   /**
    * Append one record to its partition's open batch, opening a new one when the
-   * open one is full or differs in acks or compression. Returns whether the batch
-   * just filled up (so the sender can send it without waiting for linger).
+   * open one is full or differs in acks or compression. Returns whether a batch was
+   * closed (so the sender can send it without waiting for linger).
    */
-  append(q: PartitionQueue, record: RecordInput, estimate: number, acks: -1 | 0 | 1, compression: CompressionCodec, call: SendCall, messageIndex: number, now: number): boolean {
+  append(q: PartitionQueue, record: RecordInput, estimate: number, acks: -1 | 0 | 1, compression: CompressionCodec, call: SendCall, now: number): boolean {
     let batch = q.queued[q.queued.length - 1];
+    let closed = false;
     if (batch === undefined || batch.state !== 'open' || batch.acks !== acks || batch.compression !== compression || (batch.recordCount > 0 && batch.sizeInBytes + estimate > this.batchSize)) {
-      if (batch !== undefined && batch.state === 'open') this.#close(batch);
+      if (batch !== undefined && batch.state === 'open') {
+        this.#close(batch);
+        closed = true;
+      }
       // Small at first (a quiet partition's batch holds a few records), then straight to batch.size.
       batch = new ProducerBatch(q, acks, compression, now, now + this.deliveryTimeoutMs, Math.min(this.batchSize + 128, 4000), this.batchSize + 128);
       q.queued.push(batch);
       this.unfinished++;
     }
-    const grew = batch.append(record, call, messageIndex, now);
+    const grew = batch.append(record, call, now);
     batch.reserved += grew;
     this.used += grew;
-    if (batch.sizeInBytes < this.batchSize) return false;
+    if (batch.sizeInBytes < this.batchSize) return closed;
     this.#close(batch);
     return true;
   }

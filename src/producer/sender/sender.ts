@@ -53,6 +53,8 @@ const METADATA_ERRORS = new Set<number>([
 /** Per broker: requests outstanding, and the chains that keep their writes and their answers in drain order. */
 interface Sink {
   inFlight: number;
+  /** Requests drained and not yet written (waiting for compression or a connection). */
+  writing: number;
   chain: Promise<void>;
   answers: Promise<void>;
 }
@@ -75,15 +77,25 @@ export class Sender {
     readonly logger: Logger,
   ) {}
 
+  /** Produce requests drained and not yet answered, over every broker. */
+  get requestsInFlight(): number {
+    let n = 0;
+    for (const sink of this.#sinks.values()) n += sink.inFlight;
+    return n;
+  }
+
   /** Look for ready batches soon (coalesced: many appends in one tick cause one drain). */
   wake(): void {
     if (this.#scheduled || this.#aborted) return;
     this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      this.#drain();
-    });
+    setImmediate(this.#woken);
   }
+
+  // Created once: an arrow inside wake() would cost a context allocation on every call, scheduled or not.
+  readonly #woken = (): void => {
+    this.#scheduled = false;
+    this.#drain();
+  };
 
   /** Send everything now, ignoring linger, until `until` settles. */
   async urgently<T>(until: () => Promise<T>): Promise<T> {
@@ -135,12 +147,26 @@ export class Sender {
     }, Math.max(0, at - Date.now()));
   }
 
-  #drain(): void {
+  /**
+   * Called by `send` when it filled a batch: send full batches now, within the
+   * caller's synchronous run of sends, so the broker works on them while the caller
+   * is still appending (a Node producer has no sender thread). Only a broker whose
+   * every partition with records has a full batch at its head is drained here (one
+   * request then carries a full batch per partition, not one full batch and the
+   * slivers of the rest); anything else is left to the scheduled drain.
+   */
+  drainFull(): void {
+    if (this.#aborted || this.#urgent > 0) return;
+    this.#drain(true);
+  }
+
+  #drain(fullOnly = false): void {
     if (this.#aborted) return;
     const now = Date.now();
     const metadata = this.cluster.metadata;
     const byNode = new Map<number, ProducerBatch[]>();
     const readyNodes = new Set<number>();
+    const notReady = new Set<number>();
     let needMetadata = false;
     for (const q of this.accumulator.partitions.values()) {
       const head = q.queued[0];
@@ -154,7 +180,8 @@ export class Sender {
         this.#wakeAt(head.retryAt);
         continue;
       }
-      const ready = head.state === 'closed' || q.queued.length > 1 || this.#urgent > 0 || now - head.createdAt >= this.config.lingerMs;
+      const full = head.state === 'closed' || q.queued.length > 1;
+      const ready = full || this.#urgent > 0 || now - head.createdAt >= this.config.lingerMs;
       if (!ready) this.#wakeAt(head.createdAt + this.config.lingerMs);
       const leader = metadata?.partition(q.topic, q.partition)?.leaderId ?? -1;
       if (leader < 0) {
@@ -166,7 +193,13 @@ export class Sender {
       let list = byNode.get(leader);
       if (!list) byNode.set(leader, (list = []));
       list.push(head);
-      if (ready) readyNodes.add(leader);
+      if (fullOnly ? !full : !ready) notReady.add(leader);
+      else readyNodes.add(leader);
+    }
+    if (fullOnly) {
+      // Only brokers whose heads are all full, and only when it can be written now.
+      for (const nodeId of notReady) byNode.delete(nodeId);
+      for (const [nodeId, heads] of byNode) if (!this.#canWriteNow(nodeId, heads)) byNode.delete(nodeId);
     }
     if (needMetadata) this.#refreshMetadata();
     // A broker with one ready partition takes the head batch of every partition it
@@ -186,7 +219,7 @@ export class Sender {
 
   #sink(nodeId: number): Sink {
     let sink = this.#sinks.get(nodeId);
-    if (!sink) this.#sinks.set(nodeId, (sink = { inFlight: 0, chain: Promise.resolve(), answers: Promise.resolve() }));
+    if (!sink) this.#sinks.set(nodeId, (sink = { inFlight: 0, writing: 0, chain: Promise.resolve(), answers: Promise.resolve() }));
     return sink;
   }
 
@@ -231,9 +264,21 @@ export class Sender {
         if (this.identity.enabled && b.acks === -1) this.identity.assignSequence(b, q);
       }
       sink.inFlight++;
-      // Writes to one broker happen in drain order even when compression makes encoding async.
-      const written = sink.chain.then(() => this.#produce(nodeId, acks as -1 | 0 | 1, taken));
-      sink.chain = written.then(ignore, ignore);
+      // Writes to one broker happen in drain order even when compression makes encoding
+      // async: a request is written at once only when no earlier one is still waiting.
+      let written: Promise<{ answer: Promise<unknown> }>;
+      const connection = this.#canWriteNow(nodeId, taken) ? this.cluster.readyConnectionFor(nodeId) : undefined;
+      if (connection) {
+        const answer = this.#write(connection, acks as -1 | 0 | 1, taken, taken.map((b) => b.encodeNow()!));
+        written = Promise.resolve({ answer });
+      } else {
+        sink.writing++;
+        written = sink.chain.then(() => this.#produce(nodeId, acks as -1 | 0 | 1, taken));
+        sink.chain = written.then(
+          () => void sink.writing--,
+          () => void sink.writing--,
+        );
+      }
       // Answers are handled in the order the requests were written (Java's NetworkClient and
       // franz-go do the same), and a request keeps its in-flight slot until then. So when one
       // answer is lost (its request times out while later ones are answered), at most
@@ -255,28 +300,44 @@ export class Sender {
   }
 
   /**
+   * Whether a request of `batches` to `nodeId` can be written synchronously: no
+   * earlier request to it is still waiting to be written, its connection is ready,
+   * and every batch is encoded (compressed ones once their compression is done).
+   */
+  #canWriteNow(nodeId: number, batches: readonly ProducerBatch[]): boolean {
+    if (this.#sink(nodeId).writing > 0 || this.cluster.readyConnectionFor(nodeId) === undefined) return false;
+    for (const b of batches) if (b.bytes === null && b.compression !== 0) return false;
+    return true;
+  }
+
+  /**
    * Encode the batches and write one Produce request. Resolves once it is
    * written, with its answer wrapped, so the write chain never waits for answers.
    */
   async #produce(nodeId: number, acks: -1 | 0 | 1, batches: ProducerBatch[]): Promise<{ answer: Promise<unknown> }> {
-    const topics = new Map<string, { index: number; records: Buffer }[]>();
     // Build every batch of the request at once: compressions run side by side on the thread pool.
     const encoded = await Promise.all(batches.map((b) => b.encode()));
+    // Aborted while encoding: do not open a connection the producer just closed.
+    if (this.#aborted) throw this.#aborted;
+    const connection: Connection = await this.cluster.connectionFor(nodeId);
+    if (this.#aborted) throw this.#aborted;
+    return { answer: this.#write(connection, acks, batches, encoded) };
+  }
+
+  /** Write one Produce request of encoded batches; returns its answer. */
+  #write(connection: Connection, acks: -1 | 0 | 1, batches: readonly ProducerBatch[], encoded: readonly Buffer[]): Promise<unknown> {
+    const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (let i = 0; i < batches.length; i++) {
       const b = batches[i]!;
       let list = topics.get(b.topic);
       if (!list) topics.set(b.topic, (list = []));
       list.push({ index: b.partition, records: encoded[i]! });
     }
-    // Aborted while encoding: do not open a connection the producer just closed.
-    if (this.#aborted) throw this.#aborted;
-    const connection: Connection = await this.cluster.connectionFor(nodeId);
-    if (this.#aborted) throw this.#aborted;
     const body = { transactionalId: null, acks, timeoutMs: this.config.timeout, topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })) };
     const answer = connection.send(ProduceRequest, ProduceResponse, body, { expectResponse: acks !== 0 });
     // Handled in order by the answers chain; until then a rejection must not count as unhandled.
     answer.catch(ignore);
-    return { answer };
+    return answer;
   }
 
   #answered(sink: Sink, acks: -1 | 0 | 1, batches: ProducerBatch[], drainedAt: number, response: unknown): void {
