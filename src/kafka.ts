@@ -6,6 +6,7 @@
 import { Cluster } from './client/cluster.js';
 import { type KafkaConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from './client/client-options.js';
 import { type Logger, createLogger } from './client/logger.js';
+import { type NetworkEvent } from './network/instrumentation.js';
 import { Producer } from './producer/producer.js';
 import { type ProducerConfig, resolveProducerConfig } from './producer/producer-config.js';
 
@@ -27,7 +28,9 @@ export class Kafka {
       metadataMaxAge: resolved.metadataMaxAge,
       allowAutoTopicCreation: resolved.allowAutoTopicCreation,
       logger: this.#logger,
-      instrumentation: (event) => producer?.onNetworkEvent(event),
+      instrumentation: Object.assign((event: NetworkEvent) => producer?.onNetworkEvent(event), {
+        listening: (type: NetworkEvent['type']) => producer?.listening(`producer.${type}`) ?? false,
+      }),
     });
     producer = new Producer(cluster, resolved, this.#logger);
     return producer;

@@ -60,8 +60,12 @@ export interface NetworkRequestQueueSizeEvent {
 /** Every event a connection emits. */
 export type NetworkEvent = NetworkRequestEvent | NetworkRequestTimeoutEvent | NetworkRequestQueueSizeEvent;
 
-/** Receives a connection's events; called synchronously, so it must be quick and must not throw. */
-export type NetworkInstrumentation = (event: NetworkEvent) => void;
+/**
+ * Receives a connection's events; called synchronously, so it must be quick and must
+ * not throw. With a `listening` property, events of a type it answers false for are
+ * not even built (a `network.request` event per response costs on the hot path).
+ */
+export type NetworkInstrumentation = ((event: NetworkEvent) => void) & { readonly listening?: (type: NetworkEvent['type']) => boolean };
 
 /** A logger that drops everything. */
 export const silentNetworkLogger: NetworkLogger = Object.freeze({

@@ -251,7 +251,7 @@ export class RequestQueue {
       this.#inFlight.delete(pending.correlationId);
       const name = apiName(pending.apiKey);
       this.#o.logger.warn('Request timed out', { broker: this.#o.broker, apiName: name, correlationId: pending.correlationId, timeout: pending.timeout });
-      this.#emit({ type: 'network.request_timeout', payload: this.#eventBase(pending) });
+      if (this.#wants('network.request_timeout')) this.#emit({ type: 'network.request_timeout', payload: this.#eventBase(pending) });
       pending.reject(
         new KafkaJSRequestTimeoutError(`Request ${name}(key: ${pending.apiKey}, version: ${pending.apiVersion}) timed out`, {
           broker: this.#o.broker,
@@ -289,13 +289,19 @@ export class RequestQueue {
     };
   }
 
+  /** Whether anyone wants events of this type. */
+  #wants(type: NetworkEvent['type']): boolean {
+    const instrumentation = this.#o.instrumentation;
+    return instrumentation !== undefined && (instrumentation.listening === undefined || instrumentation.listening(type));
+  }
+
   #emitRequest(pending: PendingRequest, size: number, at: number): void {
-    if (!this.#o.instrumentation) return;
+    if (!this.#wants('network.request')) return;
     this.#emit({ type: 'network.request', payload: { ...this.#eventBase(pending), size, duration: at - pending.createdAt } });
   }
 
   #emitQueueSize(): void {
-    if (!this.#o.instrumentation) return;
+    if (!this.#wants('network.request_queue_size')) return;
     this.#emit({ type: 'network.request_queue_size', payload: { broker: this.#o.broker, clientId: this.#o.clientId, queueSize: this.queueSize } });
   }
 

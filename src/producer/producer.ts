@@ -103,6 +103,12 @@ export class Producer {
     this.#partitioner = config.createPartitioner ? config.createPartitioner() : createDefaultPartitioner({ batchSize: config.batchSize });
   }
 
+  /** Whether `event` has a listener. */
+  listening(event: string): boolean {
+    const set = this.#listeners.get(event);
+    return set !== undefined && set.size > 0;
+  }
+
   /** Forward a network event of the cluster to `producer.network.*` listeners. */
   onNetworkEvent(event: NetworkEvent): void {
     this.#emit(`producer.${event.type}`, event.payload);
