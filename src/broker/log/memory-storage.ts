@@ -7,9 +7,17 @@
  */
 import { type LogDirectory, type LogFile } from './storage.js';
 
-/** A file's content, shared by every handle to it (an inode). */
+/** Bytes per chunk of a file past its first chunk. */
+const CHUNK = 1 << 20;
+
+/**
+ * A file's content, shared by every handle to it (an inode). Held in chunks of
+ * 1 MiB (a small file in one smaller chunk that doubles up to that), so appending
+ * to a big segment never copies what it already holds: a single buffer doubling
+ * would copy, say, 256 MiB at once and stall every request behind it.
+ */
 class MemoryInode {
-  data: Buffer = Buffer.alloc(0);
+  readonly #chunks: Buffer[] = [];
   size = 0;
   /** Bytes that survive {@link MemoryLogDirectory.crash}. */
   syncedSize = 0;
@@ -17,14 +25,59 @@ class MemoryInode {
 
   write(bytes: Uint8Array, at: number): void {
     const end = at + bytes.length;
-    if (end > this.data.length) {
-      const grown = Buffer.alloc(Math.max(end, this.data.length * 2, 4096));
-      this.data.copy(grown, 0, 0, this.size);
-      this.data = grown;
+    this.#reserve(end);
+    for (let done = 0; done < bytes.length; ) {
+      const pos = at + done;
+      const chunk = this.#chunks[Math.floor(pos / CHUNK)]!;
+      const offset = pos % CHUNK;
+      const n = Math.min(bytes.length - done, chunk.length - offset);
+      chunk.set(bytes.subarray(done, done + n), offset);
+      done += n;
     }
-    this.data.set(bytes, at);
     this.size = Math.max(this.size, end);
     this.lastModified = Date.now();
+  }
+
+  /** Copy bytes [start, end) into `target` at `targetOffset`; returns the bytes copied. */
+  copyOut(target: Uint8Array, targetOffset: number, start: number, end: number): number {
+    for (let pos = start; pos < end; ) {
+      const chunk = this.#chunks[Math.floor(pos / CHUNK)]!;
+      const offset = pos % CHUNK;
+      const n = Math.min(end - pos, chunk.length - offset);
+      target.set(chunk.subarray(offset, offset + n), targetOffset + pos - start);
+      pos += n;
+    }
+    return Math.max(0, end - start);
+  }
+
+  /** A copy of bytes [start, end). */
+  slice(start: number, end: number): Buffer<ArrayBuffer> {
+    const out = Buffer.allocUnsafe(Math.max(0, end - start));
+    this.copyOut(out, 0, start, end);
+    return out;
+  }
+
+  /** Zero bytes [start, end) (what truncation and a crash leave behind). */
+  zero(start: number, end: number): void {
+    for (let pos = start; pos < end; ) {
+      const chunk = this.#chunks[Math.floor(pos / CHUNK)]!;
+      const offset = pos % CHUNK;
+      const n = Math.min(end - pos, chunk.length - offset);
+      chunk.fill(0, offset, offset + n);
+      pos += n;
+    }
+  }
+
+  /** Room for `end` bytes: the first chunk doubles up to CHUNK, then whole chunks are added. */
+  #reserve(end: number): void {
+    const chunks = this.#chunks;
+    const first = chunks[0];
+    if (first === undefined || (chunks.length === 1 && first.length < CHUNK && end > first.length)) {
+      const grown = Buffer.alloc(Math.min(CHUNK, Math.max(end, (first?.length ?? 0) * 2, 4096)));
+      if (first) first.copy(grown, 0, 0, this.size);
+      chunks[0] = grown;
+    }
+    while (chunks.length * CHUNK < end) chunks.push(Buffer.alloc(CHUNK));
   }
 }
 
@@ -57,13 +110,13 @@ class MemoryFile implements LogFile {
     const inode = this.#open();
     const end = Math.min(inode.size, position + length);
     if (end <= position) return 0;
-    return inode.data.copy(target, targetOffset, position, end);
+    return inode.copyOut(target, targetOffset, position, end);
   }
 
   read(position: number, length: number): Buffer<ArrayBuffer> {
     const inode = this.#open();
     // A copy, never a view: the bytes past a truncation point get overwritten.
-    return Buffer.from(inode.data.subarray(position, Math.min(inode.size, position + length)));
+    return inode.slice(position, Math.min(inode.size, position + length));
   }
 
   append(data: Uint8Array): void {
@@ -73,7 +126,7 @@ class MemoryFile implements LogFile {
 
   truncate(size: number): void {
     const inode = this.#open();
-    if (size < inode.size) inode.data.fill(0, size, inode.size);
+    if (size < inode.size) inode.zero(size, inode.size);
     inode.size = size;
     inode.syncedSize = Math.min(inode.syncedSize, size);
   }
@@ -133,7 +186,7 @@ export class MemoryLogDirectory implements LogDirectory {
 
   readFile(name: string): Buffer | null {
     const inode = this.#live.get(name);
-    return inode ? Buffer.from(inode.data.subarray(0, inode.size)) : null;
+    return inode ? inode.slice(0, inode.size) : null;
   }
 
   async writeFile(name: string, data: Uint8Array): Promise<void> {
@@ -169,7 +222,7 @@ export class MemoryLogDirectory implements LogDirectory {
     const files = this.#live;
     this.#liveness.dead = true;
     for (const inode of files.values()) {
-      inode.data.fill(0, inode.syncedSize, inode.size);
+      inode.zero(inode.syncedSize, inode.size);
       inode.size = inode.syncedSize;
     }
     return new MemoryLogDirectory(files);
