@@ -4,7 +4,7 @@
  * same records: 100-byte values, keys k0..k999, 6 partitions. Cases (workload.ts):
  * (a) awaited single sends, linger 0; (b) awaited sends of 100; (c) single-record sends
  * fired in waves of 2,000, each wave awaited; (d1) as (c) with acks -1 and idempotence;
- * (d2) as d1 with zstd. Acks 1 except in (d).
+ * (d2) as d1 with zstd. Acks 1 except in (d); linger 0 for the clients that have one.
  *
  *   bash bench/producer/setup.sh     # once: the competitors, into bench/producer/.competitors/
  *   npm run bench -- producer        # or: npx tsx bench/producer/run.ts

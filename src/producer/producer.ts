@@ -286,7 +286,7 @@ export class Producer {
 
   /** Metrics and the error event, told by each send call as it settles. */
   readonly #observer = {
-    sendSucceeded: (call: SendCall): void => this.#metrics.sendLatency(Date.now() - call.createdAt),
+    sendSucceeded: (call: SendCall, now: number): void => this.#metrics.sendLatency(now - call.createdAt),
     sendFailed: (_call: SendCall, error: Error): void => this.#emit(ProducerEvents.SEND_ERROR, { error }),
   };
 

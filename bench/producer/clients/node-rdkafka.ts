@@ -4,8 +4,8 @@
  * Loaded from bench/producer/.competitors/ only (setup.sh builds it with
  * BUILD_LIBRDKAFKA=0 against librdkafka-dev). A HighLevelProducer with delivery
  * reports: an awaited send is `produce` of each record, resolved when every delivery
- * callback has fired. librdkafka batches by itself: `linger.ms` per case, its own
- * default (5 ms) in case (b). The partitioner is murmur2_random, the Java client's
+ * callback has fired. librdkafka batches by itself: `linger.ms` per case (0 in every
+ * case, as tskafka's lingerMs: see workload.ts). The partitioner is murmur2_random, the Java client's
  * hash, so keys land on the same partitions as with the other clients (librdkafka's
  * default is CRC32).
  */

@@ -2,9 +2,9 @@
  * tskafka's producer in the producer benchmark (see ../workload.ts), from the repo's src/
  * through its public entry point, as a user imports it.
  *
- * Options per case, as the issue sets them: (a) lingerMs 0; (b) lingerMs 0 (an awaited send waits for its own records only: KafkaJS and platformatic have no linger);
- * (c) lingerMs 5; (d1) idempotent with acks -1; (d2) as d1 with zstd. Idempotence is
- * off explicitly in (a)-(c): with acks 1 it would be turned off anyway.
+ * Options per case (workload.ts): lingerMs 0 in every case; (d1) idempotent with acks -1;
+ * (d2) as d1 with zstd. Idempotence is off explicitly in (a)-(c): with acks 1 it would
+ * be turned off anyway.
  */
 import { Kafka, type Message, logLevel } from '../../../src/index.js';
 import { type ClientArgs, KEYS, VALUES, measure, runClient } from '../workload.js';

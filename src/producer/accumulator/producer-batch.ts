@@ -28,7 +28,8 @@ export interface RecordMetadata {
 
 /** Told when a send call settles (the producer: metrics and the error event), without a closure per call. */
 export interface SendCallObserver {
-  sendSucceeded(call: SendCall): void;
+  /** @param now - Date.now() when it settled */
+  sendSucceeded(call: SendCall, now: number): void;
   sendFailed(call: SendCall, error: Error): void;
 }
 
@@ -92,16 +93,16 @@ export class SendCall {
   }
 
   /** A batch of this call finished (with an error or not); settles the call after the last one. */
-  batchDone(): void {
+  batchDone(now: number): void {
     if (--this.pending > 0) return;
     if (this.failed) this.fail(this.failed);
-    else this.succeed();
+    else this.succeed(now);
   }
 
-  succeed(): void {
+  succeed(now = Date.now()): void {
     if (this.settled) return;
     this.settled = true;
-    this.observer.sendSucceeded(this);
+    this.observer.sendSucceeded(this, now);
     const first = this.#first;
     this.#resolve(first === null ? [] : this.#more === null ? [first] : [first, ...this.#more.values()]);
   }
@@ -157,7 +158,7 @@ export class ProducerBatch {
   ) {
     this.topic = queue.topic;
     this.partition = queue.partition;
-    this.builder = new RecordBatchBuilder({ compression, initialCapacity, expectedCapacity });
+    this.builder = new RecordBatchBuilder({ compression, initialCapacity, expectedCapacity, deferCrc: true });
   }
 
   readonly topic: string;
@@ -239,8 +240,16 @@ export class ProducerBatch {
     return this.bytes === null ? null : this.#stamped(this.bytes);
   }
 
+  /** Whether the CRC of `bytes` is computed (the builder leaves it to the first encode). */
+  #checksummed = false;
+
   #stamped(bytes: Buffer): Buffer {
-    if (this.producerId >= 0) stampProducer(bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    if (this.producerId >= 0) {
+      stampProducer(bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    } else if (!this.#checksummed) {
+      bytes.writeUInt32BE(computeRecordBatchCrc(bytes, 0), RecordBatchField.crc);
+    }
+    this.#checksummed = true;
     return bytes;
   }
 
@@ -268,22 +277,22 @@ export class ProducerBatch {
       if (meta.baseOffset === '-1' || (first >= 0 && first < Number(meta.baseOffset))) meta.baseOffset = firstText;
       for (let k = 0; k < count; k++) meta.offsets.push(first < 0 ? '-1' : String(first + k));
     }
-    this.#report();
+    this.#report(Date.now());
   }
 
   /** Fail every send call of this batch. */
   fail(error: Error): void {
     this.state = 'done';
     for (const call of this.runCalls) call.failed ??= error;
-    this.#report();
+    this.#report(Date.now());
   }
 
   /** One report per call, however many runs it has here. */
-  #report(): void {
+  #report(now: number): void {
     for (const call of this.runCalls) {
       if (call.reportedBy === this) continue;
       call.reportedBy = this;
-      call.batchDone();
+      call.batchDone(now);
     }
   }
 }

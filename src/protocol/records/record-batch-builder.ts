@@ -66,6 +66,12 @@ export interface RecordBatchBuilderOptions extends RecordBatchOptions {
   initialCapacity?: number;
   /** The size the batch is expected to reach (`batch.size`): the own writer grows straight to it. */
   expectedCapacity?: number;
+  /**
+   * Leave the `crc` field 0: the caller computes it once it has written the fields it
+   * owns (the producer stamps producer id, epoch and sequence at drain time), so the
+   * batch is not checksummed twice.
+   */
+  deferCrc?: boolean;
 }
 
 /** A whole batch to encode in one call. */
@@ -126,6 +132,7 @@ export class RecordBatchBuilder {
   readonly #maxTimestampOverride: number | undefined;
   readonly #lastOffsetDeltaOverride: number | undefined;
   readonly #lengths: number[] = [];
+  readonly #deferCrc: boolean;
   #count = 0;
   #baseTimestamp = NO_VALUE;
   #maxTimestamp = NO_VALUE;
@@ -155,6 +162,7 @@ export class RecordBatchBuilder {
       (options.isTransactional ? RecordBatchAttribute.transactional : 0) |
       (options.isControlBatch ? RecordBatchAttribute.control : 0) |
       (options.hasDeleteHorizon ? RecordBatchAttribute.deleteHorizon : 0);
+    this.#deferCrc = options.deferCrc === true;
     this.#w = options.writer ?? new Writer(options.initialCapacity ?? 16384, options.expectedCapacity);
     this.#start = this.#w.length;
     this.#w.reserve(RECORD_BATCH_OVERHEAD);
@@ -254,7 +262,7 @@ export class RecordBatchBuilder {
     w.int32(this.#baseSequence);
     w.int32(this.#count);
     moveTo(w, end);
-    w.patchUInt32(crcAt, crc32c(w.buffer, start + RecordBatchField.attributes, end));
+    w.patchUInt32(crcAt, this.#deferCrc ? 0 : crc32c(w.buffer, start + RecordBatchField.attributes, end));
     return w.buffer.subarray(start, end);
   }
 }
