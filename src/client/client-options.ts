@@ -82,6 +82,55 @@ export const KAFKA_CONFIG_DEFAULTS = Object.freeze({
 /** The environment variable read when `brokers` is not given. */
 export const BROKERS_ENV = 'KAFKA_BROKERS';
 
+/**
+ * Environment variables read for options the config leaves out (an option given in
+ * the config always wins), so one build runs against a laptop broker and a managed
+ * cluster with only the environment changed:
+ *
+ * | variable | option |
+ * | --- | --- |
+ * | `KAFKA_BROKERS` | `brokers`: `host:port[,host:port...]` |
+ * | `KAFKA_CLIENT_ID` | `clientId` |
+ * | `KAFKA_SSL` | `ssl`: `true` or `false` (also `1`/`0`) |
+ * | `KAFKA_USERNAME`, `KAFKA_PASSWORD` | `sasl` username and password (both or neither) |
+ * | `KAFKA_SASL_MECHANISM` | `sasl.mechanism`: `plain` (default), `scram-sha-256`, `scram-sha-512` |
+ */
+export const KAFKA_ENV = Object.freeze({
+  BROKERS: BROKERS_ENV,
+  CLIENT_ID: 'KAFKA_CLIENT_ID',
+  SSL: 'KAFKA_SSL',
+  USERNAME: 'KAFKA_USERNAME',
+  PASSWORD: 'KAFKA_PASSWORD',
+  SASL_MECHANISM: 'KAFKA_SASL_MECHANISM',
+} as const);
+
+/** A set environment variable's value, or undefined when unset or blank. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function sslFromEnv(env: NodeJS.ProcessEnv): boolean | undefined {
+  const value = fromEnv(env, KAFKA_ENV.SSL);
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw invalid(KAFKA_ENV.SSL, value, 'true or false (or 1 / 0)');
+}
+
+function saslFromEnv(env: NodeJS.ProcessEnv): { mechanism: string; username: string; password: string } | undefined {
+  const username = fromEnv(env, KAFKA_ENV.USERNAME);
+  const password = env[KAFKA_ENV.PASSWORD];
+  const mechanism = fromEnv(env, KAFKA_ENV.SASL_MECHANISM);
+  if (username === undefined && password === undefined && mechanism === undefined) return undefined;
+  if (username === undefined || password === undefined) {
+    const missing = username === undefined ? KAFKA_ENV.USERNAME : KAFKA_ENV.PASSWORD;
+    throw invalid(missing, undefined, `set together with ${username === undefined ? KAFKA_ENV.PASSWORD : KAFKA_ENV.USERNAME}`, `${missing} is not set`);
+  }
+  return { mechanism: mechanism ?? 'plain', username, password };
+}
+
 const resolvedConfigs = new WeakSet<object>();
 
 /** Whether `config` came from {@link resolveKafkaConfig} (so it need not be validated again). */
@@ -158,7 +207,7 @@ export function resolveKafkaConfig(config: KafkaConfig, env: NodeJS.ProcessEnv =
   if (isResolvedKafkaConfig(config)) return config;
   if (typeof config !== 'object' || config === null) throw invalid('config', config, 'an object of client options');
   const d = KAFKA_CONFIG_DEFAULTS;
-  const clientId = config.clientId ?? d.clientId;
+  const clientId = config.clientId ?? fromEnv(env, KAFKA_ENV.CLIENT_ID) ?? d.clientId;
   if (typeof clientId !== 'string' || clientId === '') throw invalid('clientId', clientId, 'a non-empty string');
   const levels: readonly number[] = Object.values(logLevel);
   const level = config.logLevel ?? d.logLevel;
@@ -173,8 +222,8 @@ export function resolveKafkaConfig(config: KafkaConfig, env: NodeJS.ProcessEnv =
   const resolved: ResolvedKafkaConfig = Object.freeze({
     clientId,
     bootstrap: resolveBootstrap(config.brokers, env),
-    ssl: resolveSsl(config.ssl),
-    sasl: resolveSasl(config.sasl),
+    ssl: resolveSsl(config.ssl ?? sslFromEnv(env)),
+    sasl: resolveSasl(config.sasl ?? saslFromEnv(env)),
     connectionTimeout: positiveMs('connectionTimeout', config.connectionTimeout, d.connectionTimeout),
     authenticationTimeout: positiveMs('authenticationTimeout', config.authenticationTimeout, d.authenticationTimeout),
     requestTimeout: positiveMs('requestTimeout', config.requestTimeout, d.requestTimeout),

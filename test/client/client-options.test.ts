@@ -52,6 +52,29 @@ describe('client options', () => {
     refuses({}, 'KAFKA_BROKERS[0]', { KAFKA_BROKERS: 'no-port' });
   });
 
+  it('reads KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_USERNAME / KAFKA_PASSWORD / KAFKA_SASL_MECHANISM for options left out', () => {
+    const env = { KAFKA_BROKERS: 'k1:9092', KAFKA_CLIENT_ID: 'from-env', KAFKA_SSL: 'true', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 's3cret', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' };
+    const resolved = resolveKafkaConfig({}, env);
+    assert.equal(resolved.clientId, 'from-env');
+    assert.equal(resolved.ssl, true);
+    assert.deepEqual(resolved.sasl, { mechanism: 'scram-sha-512', username: 'alice', password: 's3cret' });
+    assert.equal(resolveKafkaConfig({}, { ...env, KAFKA_SSL: '0' }).ssl, undefined, 'KAFKA_SSL=0 is no TLS');
+    const { KAFKA_SASL_MECHANISM: _, ...withoutMechanism } = env;
+    assert.equal(resolveKafkaConfig({}, withoutMechanism).sasl!.mechanism, 'plain', 'PLAIN unless KAFKA_SASL_MECHANISM says otherwise');
+    // The config wins over the environment, option by option.
+    const explicit = resolveKafkaConfig({ clientId: 'mine', ssl: false, sasl: { mechanism: 'plain', username: 'bob', password: 'pw' } }, env);
+    assert.equal(explicit.clientId, 'mine');
+    assert.equal(explicit.ssl, undefined);
+    assert.equal(explicit.sasl!.username, 'bob');
+  });
+
+  it('names the environment variable that is wrong', () => {
+    refuses({}, 'KAFKA_SSL', { KAFKA_BROKERS: 'k1:9092', KAFKA_SSL: 'yes please' });
+    refuses({}, 'KAFKA_PASSWORD', { KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice' });
+    refuses({}, 'KAFKA_USERNAME', { KAFKA_BROKERS: 'k1:9092', KAFKA_PASSWORD: 'pw' });
+    refuses({}, 'sasl.mechanism', { KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 'pw', KAFKA_SASL_MECHANISM: 'gssapi' });
+  });
+
   it('keeps a brokers function for each bootstrap', () => {
     const brokers = async () => ['x:1'];
     assert.deepEqual(resolveKafkaConfig({ brokers }, {}).bootstrap, { kind: 'function', brokers });
