@@ -21,13 +21,14 @@ export { type RunningBroker, type StartBrokerOptions, startBroker } from './brok
 export { type BrokerConfig, BrokerConfigError } from './broker/config.js';
 export { type BrokerLogger, type LogLevel, consoleLogger } from './broker/logger.js';
 export { Kafka } from './kafka.js';
-export { type KafkaConfig } from './client/client-options.js';
+export { type KafkaConfig, KAFKA_ENV } from './client/client-options.js';
 export { logLevel, type LogCreator, type LogEntry } from './client/logger.js';
 export { Producer, ProducerEvents, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type Message, type InstrumentationEvent } from './producer/producer.js';
 export { type ProducerConfig, type Acks } from './producer/producer-config.js';
 export { CompressionTypes } from './producer/compression-types.js';
 export { sendWithDeadLetter, isDeadLetterError, deadLetterHeaders, DeadLetterHeaders, KafkaJSDeadLetterError, type DeadLetterOptions, type DeadLetterEvent, type DeadLetterOutcome } from './producer/dead-letter.js';
 export { type ProducerMetricsSnapshot } from './producer/metrics.js';
+export { type ProducerAlert, type AlertHook } from './producer/alerts.js';
 export * from './producer/partitioners/index.js';
 export * from './errors/errors.js';
 export * from './errors/protocol-errors.js';

@@ -5,6 +5,7 @@
  * client unless a comment says why not. Validated once, at construction, with
  * errors naming the option; the user's object is never changed.
  */
+import { type AlertHook } from './alerts.js';
 import { KafkaJSConfigurationError } from '../errors/errors.js';
 import { CompressionCodec, parseCompressionCodec } from '../protocol/records/compression.js';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/retrier.js';
@@ -53,6 +54,10 @@ export interface ProducerConfig {
   readonly maxRequestSize?: number | undefined;
   /** Ms the broker may take to meet acks (Produce's timeout). Default 30000, as KafkaJS's send timeout. */
   readonly timeout?: number | undefined;
+  /** Called when sends finally fail, throttled per error class (see alerts.ts). */
+  readonly onAlert?: AlertHook | undefined;
+  /** Ms between two alerts for the same error class; failures in between are counted. Default 60000. */
+  readonly alertIntervalMs?: number | undefined;
 }
 
 /** The validated configuration the producer runs with. */
@@ -74,6 +79,8 @@ export interface ResolvedProducerConfig {
   readonly deliveryTimeoutMs: number;
   readonly maxRequestSize: number;
   readonly timeout: number;
+  readonly onAlert: AlertHook | undefined;
+  readonly alertIntervalMs: number;
 }
 
 export const PRODUCER_DEFAULTS = Object.freeze({
@@ -88,6 +95,7 @@ export const PRODUCER_DEFAULTS = Object.freeze({
   deliveryTimeoutMs: 120_000,
   maxRequestSize: 1024 * 1024,
   timeout: 30_000,
+  alertIntervalMs: 60_000,
 });
 
 const KNOWN = new Set([
@@ -108,6 +116,8 @@ const KNOWN = new Set([
   'deliveryTimeoutMs',
   'maxRequestSize',
   'timeout',
+  'onAlert',
+  'alertIntervalMs',
 ]);
 
 /** Parse `acks` (0, 1, -1, 'all', '-1', ...) or throw naming `option`. */
@@ -183,7 +193,12 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     // Java requires delivery.timeout.ms >= linger.ms + request.timeout.ms; we require at least linger.
     throw new KafkaJSConfigurationError({ option: 'producer.deliveryTimeoutMs', value: deliveryTimeoutMs, accepted: `at least lingerMs (${lingerMs})` });
   }
+  if (config.onAlert !== undefined && typeof config.onAlert !== 'function') {
+    throw new KafkaJSConfigurationError({ option: 'producer.onAlert', value: config.onAlert, accepted: 'a function (alert) => void' });
+  }
   return Object.freeze({
+    onAlert: config.onAlert,
+    alertIntervalMs: int(config, 'alertIntervalMs', PRODUCER_DEFAULTS.alertIntervalMs, 1),
     createPartitioner: config.createPartitioner,
     retry: resolveRetryOptions(config.retry),
     metadataMaxAge: int(config, 'metadataMaxAge', PRODUCER_DEFAULTS.metadataMaxAge, 0),

@@ -21,6 +21,7 @@ import { type RecordMetadata, SendCall } from './accumulator/producer-batch.js';
 import { type PartitionQueue, RecordAccumulator } from './accumulator/record-accumulator.js';
 import { ProducerIdentity } from './idempotence/producer-identity.js';
 import { type Message, checkMessage, recordOf } from './message.js';
+import { Alerts } from './alerts.js';
 import { ProducerMetrics, type ProducerMetricsSnapshot } from './metrics.js';
 import { type Partitioner, type PartitionMetadata, createDefaultPartitioner } from './partitioners/index.js';
 import { type Acks, type ResolvedProducerConfig, parseAcks, parseCompression } from './producer-config.js';
@@ -101,7 +102,12 @@ export class Producer {
     this.#identity = new ProducerIdentity(config.idempotent);
     this.#sender = new Sender(cluster, this.#accumulator, config, this.#identity, this.#metrics, this.#logger);
     this.#partitioner = config.createPartitioner ? config.createPartitioner() : createDefaultPartitioner({ batchSize: config.batchSize });
+    this.#alerts = new Alerts(config.onAlert, config.alertIntervalMs, (e) =>
+      this.#logger.error('onAlert threw', { error: e instanceof Error ? e.message : String(e) }),
+    );
   }
+
+  readonly #alerts: Alerts;
 
   /** Whether `event` has a listener. */
   listening(event: string): boolean {
@@ -167,6 +173,7 @@ export class Producer {
         }
         await this.#cluster.disconnect();
       } finally {
+        this.#alerts.flush();
         this.#state = 'disconnected';
         this.#disconnecting = undefined;
         this.#emit(ProducerEvents.DISCONNECT, null);
@@ -287,7 +294,10 @@ export class Producer {
   /** Metrics and the error event, told by each send call as it settles. */
   readonly #observer = {
     sendSucceeded: (call: SendCall, now: number): void => this.#metrics.sendLatency(now - call.createdAt),
-    sendFailed: (_call: SendCall, error: Error): void => this.#emit(ProducerEvents.SEND_ERROR, { error }),
+    sendFailed: (_call: SendCall, error: Error): void => {
+      this.#emit(ProducerEvents.SEND_ERROR, { error });
+      this.#alerts.failed(error);
+    },
   };
 
   /**
