@@ -199,7 +199,7 @@ export class Sender {
     if (fullOnly) {
       // Only brokers whose heads are all full, and only when it can be written now.
       for (const nodeId of notReady) byNode.delete(nodeId);
-      for (const [nodeId, heads] of byNode) if (!this.#canWriteNow(nodeId, heads)) byNode.delete(nodeId);
+      for (const [nodeId, heads] of byNode) if (!this.#writableNow(nodeId, heads)) byNode.delete(nodeId);
     }
     if (needMetadata) this.#refreshMetadata();
     // A broker with one ready partition takes the head batch of every partition it
@@ -267,7 +267,7 @@ export class Sender {
       // Writes to one broker happen in drain order even when compression makes encoding
       // async: a request is written at once only when no earlier one is still waiting.
       let written: Promise<{ answer: Promise<unknown> }>;
-      const connection = this.#canWriteNow(nodeId, taken) ? this.cluster.readyConnectionFor(nodeId) : undefined;
+      const connection = this.#writableNow(nodeId, taken);
       if (connection) {
         const answer = this.#write(connection, acks as -1 | 0 | 1, taken, taken.map((b) => b.encodeNow()!));
         written = Promise.resolve({ answer });
@@ -300,14 +300,14 @@ export class Sender {
   }
 
   /**
-   * Whether a request of `batches` to `nodeId` can be written synchronously: no
-   * earlier request to it is still waiting to be written, its connection is ready,
-   * and every batch is encoded (compressed ones once their compression is done).
+   * The connection to write a request of `batches` to `nodeId` on synchronously, or
+   * undefined when it cannot be: an earlier request to it is still waiting to be
+   * written, its connection is not ready, or a batch is still being compressed.
    */
-  #canWriteNow(nodeId: number, batches: readonly ProducerBatch[]): boolean {
-    if (this.#sink(nodeId).writing > 0 || this.cluster.readyConnectionFor(nodeId) === undefined) return false;
-    for (const b of batches) if (b.bytes === null && b.compression !== 0) return false;
-    return true;
+  #writableNow(nodeId: number, batches: readonly ProducerBatch[]): Connection | undefined {
+    if (this.#sink(nodeId).writing > 0) return undefined;
+    for (const b of batches) if (b.bytes === null && b.compression !== 0) return undefined;
+    return this.cluster.readyConnectionFor(nodeId);
   }
 
   /**
