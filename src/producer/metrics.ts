@@ -18,6 +18,8 @@ export interface ProducerMetricsSnapshot {
   /** Uncompressed bytes / sent bytes over every sent batch (1 without compression). */
   compressionRatio: number;
   retries: number;
+  /** Batches the broker refused as too large (MESSAGE_TOO_LARGE) and the producer split in two and resent. */
+  batchesSplit: number;
   /** Produce request round trips, ms, over the last 4096 requests. */
   requestLatencyP50: number;
   requestLatencyP99: number;
@@ -55,6 +57,7 @@ export class ProducerMetrics {
   bytesSent = 0;
   uncompressedBytes = 0;
   retries = 0;
+  batchesSplit = 0;
   readonly #request = new LatencyWindow();
   readonly #send = new LatencyWindow();
 
@@ -71,6 +74,10 @@ export class ProducerMetrics {
 
   retried(): void {
     this.retries++;
+  }
+
+  split(): void {
+    this.batchesSplit++;
   }
 
   requestLatency(ms: number): void {
@@ -91,6 +98,7 @@ export class ProducerMetrics {
       batchBytes: this.batchesSent === 0 ? 0 : this.bytesSent / this.batchesSent,
       compressionRatio: this.bytesSent === 0 ? 1 : this.uncompressedBytes / this.bytesSent,
       retries: this.retries,
+      batchesSplit: this.batchesSplit,
       requestLatencyP50: this.#request.percentile(50),
       requestLatencyP99: this.#request.percentile(99),
       sendLatencyP50: this.#send.percentile(50),

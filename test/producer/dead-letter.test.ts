@@ -140,7 +140,7 @@ describe('sendWithDeadLetter', () => {
     await assert.rejects(sendWithDeadLetter(producer, { topic: 'loop', messages: [{ value: 'v' }] }, { deadLetterTopic: '' }), KafkaJSConfigurationError);
   });
 
-  it('a message that fits is not failed with the oversized message it shares a batch with', { todo: 'the sender fails a whole batch on MESSAGE_TOO_LARGE; Java splits a multi-record batch and resends the halves (Sender.splitAndReenqueue), so only the record that is itself too large fails. Here "fits" is dead-lettered with "too-big"' }, async () => {
+  it('a message that fits is not failed with the oversized message it shares a batch with (the refused batch is split)', async () => {
     await createTopic('shared-batch', 1, { 'max.message.bytes': 300 });
     const outcomes = await sendWithDeadLetter(
       producer,

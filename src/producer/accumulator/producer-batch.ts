@@ -9,7 +9,7 @@
 import { CompressionCodec } from '../../protocol/records/compression.js';
 import { RecordBatchBuilder } from '../../protocol/records/record-batch-builder.js';
 import { computeRecordBatchCrc, RecordBatchField } from '../../protocol/records/record-batch-header.js';
-import { type RecordInput } from '../../protocol/records/record.js';
+import { type KafkaRecord, type RecordInput } from '../../protocol/records/record.js';
 import { type PartitionQueue } from './record-accumulator.js';
 
 /** What a `send` call is told about one partition it wrote to (KafkaJS's RecordMetadata, plus offsets). */
@@ -197,6 +197,64 @@ export class ProducerBatch {
     }
     call.lastBatch = this;
     return size;
+  }
+
+  /**
+   * This batch's records in two batches of half as many records each, for a broker
+   * that refused it as too large (MESSAGE_TOO_LARGE: the topic's max.message.bytes
+   * is below batchSize). Java's Sender.splitAndReenqueue re-cuts at batch.size,
+   * which loops when the topic limit is the smaller one (KAFKA-8350); halving
+   * reaches single records in log2(n) rounds, and only a record too large on its
+   * own fails. The halves keep the records' timestamps, each send call's runs, the
+   * delivery deadline, the attempts, and the sequences this batch was given (the
+   * first half starts at its base sequence, the second right after), so batches
+   * queued behind keep theirs.
+   *
+   * @param records - this batch's records, decoded from what was sent
+   */
+  split(records: readonly KafkaRecord[]): [ProducerBatch, ProducerBatch] {
+    const n = records.length;
+    if (n < 2 || n !== this.recordCount) throw new RangeError(`cannot split a batch of ${this.recordCount} records given ${n}`);
+    const mid = Math.ceil(n / 2);
+    const first = this.#part(records, 0, mid, this.baseSequence);
+    const second = this.#part(records, mid, n, this.baseSequence < 0 ? -1 : (this.baseSequence + mid) % 0x8000_0000);
+    for (let i = 0; i < this.runCalls.length; i++) {
+      const call = this.runCalls[i]!;
+      const start = this.runStart[i]!;
+      const end = start + this.runCount[i]!;
+      if (start < mid) first.#addRun(call, start, Math.min(end, mid) - start);
+      if (end > mid) second.#addRun(call, Math.max(start, mid) - mid, end - Math.max(start, mid));
+    }
+    // A call was waiting on this batch once; it now waits once on each half holding its records.
+    for (const call of new Set(this.runCalls)) if (first.runCalls.includes(call) && second.runCalls.includes(call)) call.pending++;
+    first.reserved = Math.min(this.reserved, first.sizeInBytes);
+    second.reserved = this.reserved - first.reserved;
+    this.reserved = 0;
+    this.state = 'done';
+    return [first, second];
+  }
+
+  #part(records: readonly KafkaRecord[], from: number, to: number, baseSequence: number): ProducerBatch {
+    const part = new ProducerBatch(this.queue, this.acks, this.compression, this.createdAt, this.deadline, 4000, 0);
+    for (let i = from; i < to; i++) {
+      const r = records[i]!;
+      part.builder.append({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+    }
+    part.state = 'closed';
+    part.attempts = this.attempts;
+    part.lastError = this.lastError;
+    part.baseSequence = baseSequence;
+    if (baseSequence >= 0) {
+      part.producerId = this.producerId;
+      part.producerEpoch = this.producerEpoch;
+    }
+    return part;
+  }
+
+  #addRun(call: SendCall, start: number, count: number): void {
+    this.runCalls.push(call);
+    this.runStart.push(start);
+    this.runCount.push(count);
   }
 
   /** Bytes of the records before compression (set when built). */

@@ -30,6 +30,7 @@ import { type Logger } from '../../client/logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../protocol/generated/produce-response.js';
+import { decodeRecordBatches } from '../../protocol/records/record-batch.js';
 import { type Connection } from '../../network/connection.js';
 import { isRetriable, retryBackoff } from '../../retry/retrier.js';
 import { type ProducerBatch } from '../accumulator/producer-batch.js';
@@ -49,6 +50,9 @@ const METADATA_ERRORS = new Set<number>([
   ErrorCode.FENCED_LEADER_EPOCH,
   ErrorCode.UNKNOWN_LEADER_EPOCH,
 ]);
+
+/** Errors for a batch too large for the topic: a batch of several records is split and resent, not failed. */
+const TOO_LARGE = new Set<number>([ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.RECORD_LIST_TOO_LARGE]);
 
 /** Per broker: requests outstanding, and the chains that keep their writes and their answers in drain order. */
 interface Sink {
@@ -368,7 +372,8 @@ export class Sender {
       } else {
         const error = createErrorFromCode(r.errorCode, r.errorMessage ?? `${b.topic}-${b.partition}`);
         if (METADATA_ERRORS.has(r.errorCode)) this.cluster.markStale();
-        this.#retryOrFail(b, error, true);
+        if (TOO_LARGE.has(r.errorCode) && b.recordCount > 1 && b.bytes !== null) this.#split(b, error);
+        else this.#retryOrFail(b, error, true);
       }
     }
   }
@@ -455,6 +460,39 @@ export class Sender {
     q.retrying = true;
     b.retryAt = now + retryBackoff(this.config.retry, b.attempts);
     this.logger.debug('retrying batch', { topic: b.topic, partition: b.partition, attempt: b.attempts, error: error.message });
+  }
+
+  /**
+   * The broker refused a batch of several records as too large: put it back at its
+   * place, held (the partition sends nothing new meanwhile, as for a retry), decode
+   * its records, and replace it by its two halves (ProducerBatch.split), which keep
+   * its sequences. Only a single record too large for the topic fails. Batches
+   * in flight behind it come back OUT_OF_ORDER_SEQUENCE_NUMBER and are retried
+   * after the halves, in sequence order.
+   */
+  #split(b: ProducerBatch, error: Error): void {
+    const q = b.queue;
+    q.requeue(b);
+    q.retrying = true;
+    b.lastError = error;
+    b.retryAt = Infinity;
+    this.metrics.split();
+    this.logger.info('splitting a batch the broker refused as too large', { topic: b.topic, partition: b.partition, records: b.recordCount, bytes: b.bytes!.length, error: error.message });
+    decodeRecordBatches(b.bytes!).then(
+      ([decoded]) => {
+        // Expired or aborted while decoding: already failed.
+        if (b.state === 'done') return;
+        const halves = b.split(decoded!.records);
+        q.queued.splice(q.queued.indexOf(b), 1, ...halves);
+        this.accumulator.unfinished++;
+        this.wake();
+      },
+      (e: unknown) => {
+        this.logger.error('cannot decode a batch to split it', { topic: b.topic, partition: b.partition, error: e instanceof Error ? e.message : String(e) });
+        this.#fail(b, error);
+        this.wake();
+      },
+    );
   }
 
   /** Fail batches whose delivery timeout passed while queued (never sent, or waiting to be retried). */
