@@ -25,7 +25,7 @@ import {
   encodeRecordBatchSync,
   readRecordBatchHeader,
 } from '../../src/protocol/records/record-batch.js';
-import { type RecordData, sizeOfVarint, sizeOfVarlong } from '../../src/protocol/records/record.js';
+import { type RecordData, checkRecords, sizeOfVarint, sizeOfVarlong } from '../../src/protocol/records/record.js';
 
 // ---------------------------------------------------------------------------------------
 // KafkaJS 2.2.4's own record batch codec, loaded from its sources: a peer nobody here wrote.
@@ -455,6 +455,24 @@ describe('record batch: decoding', () => {
     const shortHeader = Buffer.from(batch);
     shortHeader.writeInt32BE(20, RecordBatchField.batchLength);
     await assert.rejects(decodeRecordBatches(shortHeader), /shorter than the 49-byte header/);
+  });
+
+  it("checkRecords (the broker's produce check) passes what decodes and names what does not", () => {
+    const records = (b: Buffer) => b.subarray(RECORD_BATCH_OVERHEAD);
+    const batch = encodeRecordBatchSync({ records: mixedRecords });
+    const count = batch.readInt32BE(RecordBatchField.recordCount);
+    assert.deepEqual(checkRecords(records(batch), count), { error: null, nullKey: mixedRecords.some((r) => r.key === null || r.key === undefined) });
+    assert.match(checkRecords(records(batch), count + 1).error ?? '', /record \d+/);
+    assert.match(checkRecords(records(batch), count - 1).error ?? '', /bytes left after the declared/);
+    const badLength = Buffer.from(batch);
+    badLength[RECORD_BATCH_OVERHEAD] = 0x7e;
+    assert.notEqual(checkRecords(records(badLength), count).error, null);
+    const gap = encodeRecordBatchSync({ records: [0, 2].map((offsetDelta) => ({ key: 'k', value: 'v', timestamp: T, offsetDelta })) });
+    assert.match(checkRecords(records(gap), 2).error ?? '', /record 1 has offsetDelta 2/);
+    const keyed = encodeRecordBatchSync({ records: [{ key: 'k', value: 'v', timestamp: T }] });
+    assert.deepEqual(checkRecords(records(keyed), 1), { error: null, nullKey: false });
+    const keyless = encodeRecordBatchSync({ records: [{ key: 'k', value: 'v', timestamp: T }, { value: 'v', timestamp: T }] });
+    assert.deepEqual(checkRecords(records(keyless), 2), { error: null, nullKey: true });
   });
 
   it('returns keys, values and header values as views into the input, not copies', async () => {

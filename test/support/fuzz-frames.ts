@@ -133,7 +133,8 @@ export async function undecodableBatch(compression: CompressionCodec): Promise<B
  * @param topic - an existing topic to aim Produce, Fetch and the rest at; never anything precious
  * @param topicId - its topic id (Fetch v13+)
  * @param sinkTopic - where batches damaged behind a valid CRC go: a topic nothing decodes records of (no
- *   compaction, no ListOffsets by timestamp), since the broker stores them (see the todo in fuzz.test.ts)
+ *   compaction, no ListOffsets by timestamp), so that a batch the broker's record check lets through
+ *   cannot make the precious topic unreadable
  */
 export async function buildTemplates(served: readonly ServedApi[], topic: string, topicId: string, sinkTopic: string): Promise<Templates> {
   const templates: Template[] = [];

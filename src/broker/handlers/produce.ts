@@ -5,7 +5,9 @@
  * Per partition, as Kafka's LogValidator and ReplicaManager do: exactly one
  * magic-2 batch (INVALID_RECORD otherwise), CRC-32C checked (CORRUPT_MESSAGE),
  * no bigger than the topic's max.message.bytes (MESSAGE_TOO_LARGE), zstd only
- * from v7 (UNSUPPORTED_COMPRESSION_TYPE), lastOffsetDelta = recordCount - 1.
+ * from v7 (UNSUPPORTED_COMPRESSION_TYPE), lastOffsetDelta = recordCount - 1, and
+ * records that decode once decompressed (INVALID_RECORD; CORRUPT_MESSAGE when they
+ * do not decompress), with a key on a compacted topic (INVALID_RECORD).
  * Idempotent batches go through the producer state: a retried batch is answered
  * with its original offset and not stored twice; a gap is
  * OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch INVALID_PRODUCER_EPOCH.
@@ -21,7 +23,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { ProduceResponse, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/produce-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
-import { CompressionCodec } from '../../protocol/records/compression.js';
+import { CompressionCodec, compressionCodecName, decompress } from '../../protocol/records/compression.js';
+import { checkRecords } from '../../protocol/records/record.js';
 import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatchHeader, computeRecordBatchCrc, readRecordBatchHeader } from '../../protocol/records/record-batch.js';
 import { type Broker } from '../broker.js';
 import { lastSequence } from '../producer-state/producer-state-manager.js';
@@ -67,6 +70,27 @@ function validateBatch(records: Buffer | null, index: number, version: number, m
   return header;
 }
 
+/**
+ * Check the records behind a batch header, as Kafka's LogValidator: decompressed
+ * when compressed (CORRUPT_MESSAGE when that fails), each record decodes
+ * (INVALID_RECORD otherwise), and a compacted topic refuses records without a key.
+ * Returns an error result, or null when the records are good.
+ */
+async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean): Promise<PartitionResult | null> {
+  let body = records.subarray(RECORD_BATCH_OVERHEAD);
+  if (header.compression !== CompressionCodec.None) {
+    try {
+      body = await decompress(header.compression, body);
+    } catch (e) {
+      return failure(index, ErrorCode.CORRUPT_MESSAGE, `cannot decompress the ${compressionCodecName(header.compression)} records: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const check = checkRecords(body, header.recordCount);
+  if (check.error !== null) return failure(index, ErrorCode.INVALID_RECORD, `the records do not decode: ${check.error}`);
+  if (compacted && check.nullKey) return failure(index, ErrorCode.INVALID_RECORD, 'a compacted topic cannot accept a record without a key');
+  return null;
+}
+
 async function appendToPartition(broker: Broker, partition: Partition, records: Buffer, header: RecordBatchHeader): Promise<PartitionResult> {
   const topic = partition.topic.name;
   const index = partition.index;
@@ -101,6 +125,10 @@ async function appendToPartition(broker: Broker, partition: Partition, records: 
       return { index, errorCode: ErrorCode.NONE, baseOffset: pending.baseOffset, logAppendTimeMs: pending.logAppendTime, logStartOffset: log.logStartOffset, errorMessage: null };
     }
   }
+}
+
+async function validateAndAppend(broker: Broker, partition: Partition, records: Buffer, header: RecordBatchHeader, compacted: boolean): Promise<PartitionResult> {
+  return (await validateRecords(records, header, partition.index, compacted)) ?? appendToPartition(broker, partition, records, header);
 }
 
 export const produceHandler = defineHandler({
@@ -145,8 +173,12 @@ export const produceHandler = defineHandler({
           set(header);
           continue;
         }
+        const compacted = topic.config('cleanup.policy').includes('compact');
+        const records = pd.records!;
         // Partitions of one request append concurrently; each partition's appends stay ordered.
-        pending.push(appendToPartition(broker, partition, pd.records!, header).then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))));
+        pending.push(
+          validateAndAppend(broker, partition, records, header, compacted).then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))),
+        );
       }
     }
     await Promise.all(pending);

@@ -9,7 +9,7 @@
  * Every varint is zigzag-signed; a length of -1 means null. The batch codec in
  * record-batch.ts drives these functions; they are exported for it and for tests.
  */
-import { type Reader } from '../primitives/reader.js';
+import { Reader } from '../primitives/reader.js';
 import { type Writer, utf8Length } from '../primitives/writer.js';
 
 /** A record header as decoded: Kafka header keys are UTF-8 strings, values bytes or null. */
@@ -276,4 +276,58 @@ export function readRecord(r: Reader, baseOffset: number, baseTimestamp: number,
     value,
     headers,
   };
+}
+
+/** What {@link checkRecords} found. */
+export interface RecordsCheck {
+  /** Why the records do not decode, or null when they all do. */
+  error: string | null;
+  /** Whether some record has a null key (a compacted topic refuses it). */
+  nullKey: boolean;
+}
+
+/**
+ * Walks a batch's (uncompressed) records without building them, as Kafka's
+ * LogValidator does on produce: each record must decode within its declared
+ * length, record i must have offsetDelta i, and the records must fill `records`
+ * exactly. A batch that passed its CRC can still hold records that do not decode;
+ * stored, they would break every later reader of the partition.
+ *
+ * @param records - the records of one batch, after the batch header (decompressed)
+ * @param count - the batch's recordCount
+ */
+export function checkRecords(records: Buffer, count: number): RecordsCheck {
+  const r = new Reader(records);
+  let nullKey = false;
+  let i = 0;
+  try {
+    for (; i < count; i++) {
+      const length = r.varint();
+      const start = r.pos;
+      if (length < 0 || length > r.remaining) return { error: `record ${i}: length ${length} exceeds the ${r.remaining} bytes left`, nullKey };
+      r.skip(1); // attributes
+      r.varlong(); // timestampDelta
+      const offsetDelta = r.varint();
+      if (offsetDelta !== i) return { error: `record ${i} has offsetDelta ${offsetDelta}`, nullKey };
+      const keyLength = r.varint();
+      if (keyLength < 0) nullKey = true;
+      else r.skip(keyLength);
+      const valueLength = r.varint();
+      if (valueLength > 0) r.skip(valueLength);
+      const headerCount = r.varint();
+      if (headerCount < 0 || headerCount > r.remaining) return { error: `record ${i}: invalid header count ${headerCount}`, nullKey };
+      for (let h = 0; h < headerCount; h++) {
+        const headerKeyLength = r.varint();
+        if (headerKeyLength < 0) return { error: `record ${i}: header ${h} has a null key`, nullKey };
+        r.skip(headerKeyLength);
+        const headerValueLength = r.varint();
+        if (headerValueLength > 0) r.skip(headerValueLength);
+      }
+      if (r.pos - start !== length) return { error: `record ${i} declares ${length} bytes but its fields take ${r.pos - start}`, nullKey };
+    }
+  } catch (e) {
+    return { error: `record ${i}: ${e instanceof Error ? e.message : String(e)}`, nullKey };
+  }
+  if (r.remaining !== 0) return { error: `${r.remaining} bytes left after the declared ${count} records`, nullKey };
+  return { error: null, nullKey };
 }

@@ -167,6 +167,21 @@ describe('retention and compaction on disk', () => {
     assert.equal(Number(offsets!.high), newest.get('end-2')!.offset + 1);
   });
 
+  it('a compacted topic refuses a record without a key (INVALID_RECORD, as Kafka) and keeps the keyed ones', async () => {
+    const topic = 'compacted-keyless';
+    await createTopic(topic, { 'cleanup.policy': 'compact' });
+    const error = await producer.send({ topic, acks: -1, messages: [{ value: 'no key' }] }).then(
+      () => assert.fail('a keyless record was accepted by a compacted topic'),
+      (e: unknown) => e as { type?: string },
+    );
+    assert.equal(error.type, 'INVALID_RECORD', String(error));
+    assert.equal(await produce(topic, 'k', 'keyed'), 0, 'nothing of the refused batch took an offset');
+    assert.deepEqual(
+      (await readFromStart(topic)).map((r) => [r.key, r.value]),
+      [['k', 'keyed']],
+    );
+  });
+
   it('retention.bytes deletes the oldest whole segments and moves the log start offset up', async () => {
     const topic = 'bounded-by-bytes';
     const retentionBytes = 3 * SEGMENT_BYTES;
