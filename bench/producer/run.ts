@@ -15,6 +15,8 @@
  *   BENCH_CASES=a,c          only these cases
  *   BENCH_CLIENTS=tskafka,kafkajs   only these clients
  *
+ * The broker is warmed up first (KafkaJS, 2,000 single sends and 200 of 100 records), so
+ * the client measured first does not pay for the broker's JIT warm-up.
  * Every client runs as its own child process (clients/*.ts, one JSON line of results),
  * one at a time, each into a fresh topic deleted afterwards, so no run pays for another's
  * garbage or log. @platformatic/kafka needs Node >= 22 and runs on the Node 24 binary that
@@ -229,6 +231,27 @@ async function withTopic<T>(admin: Admin, topic: string, body: () => Promise<T>)
   }
 }
 
+/**
+ * Load the broker's Produce path before anything is measured, with KafkaJS (a peer
+ * of every client measured): a fresh broker process runs its handlers in V8's
+ * interpreter and baseline tiers at first, and whichever client ran first would pay
+ * for compiling them.
+ */
+async function warmUpBroker(kafka: InstanceType<typeof kafkajs.Kafka>, admin: Admin): Promise<void> {
+  const topic = 'bench-producer-broker-warm-up';
+  await withTopic(admin, topic, async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const value = Buffer.alloc(100, 'w');
+      for (let i = 0; i < 2_000; i++) await producer.send({ topic, acks: 1, messages: [{ key: `k${i % 1000}`, value }] });
+      for (let i = 0; i < 200; i++) await producer.send({ topic, acks: 1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${j}`, value })) });
+    } finally {
+      await producer.disconnect();
+    }
+  });
+}
+
 /** Run every case for every installed client and print the tables. */
 export async function runProducerBench(): Promise<void> {
   const scale = envNumber('BENCH_SCALE', 1);
@@ -271,6 +294,7 @@ export async function runProducerBench(): Promise<void> {
     const kafka = new kafkajs.Kafka({ clientId: 'bench-producer-admin', brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.ERROR });
     admin = kafka.admin();
     await admin.connect();
+    await warmUpBroker(kafka, admin);
 
     const all = new Map<CaseId, Map<string, Outcome>>();
     let run = 0;
