@@ -11,7 +11,9 @@ import {
   decompress,
   parseCompressionCodec,
 } from '../../src/protocol/records/compression.js';
+import { DecompressionLimitError } from '../../src/protocol/records/compression/compression-error.js';
 import { xxhash32 } from '../../src/protocol/records/compression/xxhash32.js';
+import { zstdDecompressedBound } from '../../src/protocol/records/compression/zstd.js';
 
 const CODECS = [CompressionCodec.None, CompressionCodec.GZIP, CompressionCodec.Snappy, CompressionCodec.LZ4, CompressionCodec.ZSTD];
 const XERIAL_HEADER = Buffer.from('82534e41505059000000000100000001', 'hex');
@@ -313,6 +315,42 @@ describe('invalid input', () => {
   it('snappy: refuses a raw block whose declared length its bytes cannot produce, before allocating', async () => {
     const raw = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x61]); // declares 4 GiB - 1
     await rejectsWithCompressionError(decompress(CompressionCodec.Snappy, raw), /impossible/);
+  });
+});
+
+describe('decompression limit (a small batch must not make the broker allocate gigabytes)', () => {
+  const codecs = [CompressionCodec.GZIP, CompressionCodec.Snappy, CompressionCodec.LZ4, CompressionCodec.ZSTD] as const;
+  for (const codec of codecs) {
+    it(`${compressionCodecName(codec)}: 16 MiB of zeros expand within a 16 MiB limit and are refused, before expanding, under 1 MiB`, async () => {
+      const zeros = Buffer.alloc(16 * MiB);
+      const compressed = await compress(codec, zeros);
+      assert.ok(compressed.length < MiB, `compressed to ${compressed.length} bytes`);
+      assert.ok((await decompress(codec, compressed, 16 * MiB)).equals(zeros));
+      const error = await decompress(codec, compressed, MiB).then(
+        () => assert.fail('expanded past the limit'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof DecompressionLimitError, String(error));
+      assert.ok(error instanceof CompressionError, 'still a CompressionError');
+      assert.equal(error.maxOutput, MiB);
+      assert.match(error.message, new RegExp(`${compressionCodecName(codec)}: .*over the limit of ${MiB}`));
+    });
+  }
+
+  it('zstd: the bound read from frame and block headers is never below the real size, nor far above it', async () => {
+    for (const data of [orderEvents(MiB), randomBytes(300 * 1024), Buffer.alloc(5 * MiB), Buffer.alloc(0)]) {
+      const compressed = await compress(CompressionCodec.ZSTD, data);
+      const bound = zstdDecompressedBound(compressed);
+      assert.ok(bound !== null && bound >= data.length, `bound ${bound} for ${data.length} bytes`);
+      assert.ok(bound <= data.length + 2 * 128 * 1024, `bound ${bound} for ${data.length} bytes`);
+    }
+    // Two frames, the second after a skippable frame.
+    const one = await compress(CompressionCodec.ZSTD, orderEvents(100 * 1024));
+    const skippable = Buffer.from('502a4d1803000000abcdef', 'hex');
+    assert.equal(zstdDecompressedBound(Buffer.concat([one, skippable, one])), 2 * zstdDecompressedBound(one)!);
+    assert.equal(zstdDecompressedBound(Buffer.from('not zstd at all')), null);
+    assert.equal(zstdDecompressedBound(one.subarray(0, one.length - 3)), null, 'truncated');
+    await assert.rejects(decompress(CompressionCodec.ZSTD, Buffer.from('not zstd at all'), MiB), CompressionError);
   });
 });
 

@@ -24,6 +24,7 @@ import { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { ProduceResponse, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/produce-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
 import { CompressionCodec, compressionCodecName, decompress } from '../../protocol/records/compression.js';
+import { DecompressionLimitError } from '../../protocol/records/compression/compression-error.js';
 import { checkRecords } from '../../protocol/records/record.js';
 import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatchHeader, computeRecordBatchCrc, readRecordBatchHeader } from '../../protocol/records/record-batch.js';
 import { type Broker } from '../broker.js';
@@ -72,17 +73,21 @@ function validateBatch(records: Buffer | null, index: number, version: number, m
 
 /**
  * Check the records behind a batch header, as Kafka's LogValidator: decompressed
- * when compressed (CORRUPT_MESSAGE when that fails), each record decodes
- * (INVALID_RECORD otherwise), and a compacted topic refuses records without a key.
- * Returns an error result, or null when the records are good.
+ * when compressed (CORRUPT_MESSAGE when that fails; INVALID_RECORD when they would
+ * expand past `maxOutput`, socket.request.max.bytes: Kafka streams through them
+ * instead, this broker holds them whole), each record decodes (INVALID_RECORD
+ * otherwise), and a compacted topic refuses records without a key. Returns an
+ * error result, or null when the records are good.
  */
-async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean): Promise<PartitionResult | null> {
+async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean, maxOutput: number): Promise<PartitionResult | null> {
   let body = records.subarray(RECORD_BATCH_OVERHEAD);
   if (header.compression !== CompressionCodec.None) {
     try {
-      body = await decompress(header.compression, body);
+      body = await decompress(header.compression, body, maxOutput);
     } catch (e) {
-      return failure(index, ErrorCode.CORRUPT_MESSAGE, `cannot decompress the ${compressionCodecName(header.compression)} records: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `cannot decompress the ${compressionCodecName(header.compression)} records: ${e instanceof Error ? e.message : String(e)}`;
+      // Too big to expand is not corrupt: not retriable, unlike CORRUPT_MESSAGE.
+      return failure(index, e instanceof DecompressionLimitError ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE, message);
     }
   }
   const check = checkRecords(body, header.recordCount);
@@ -127,10 +132,6 @@ async function appendToPartition(broker: Broker, partition: Partition, records: 
   }
 }
 
-async function validateAndAppend(broker: Broker, partition: Partition, records: Buffer, header: RecordBatchHeader, compacted: boolean): Promise<PartitionResult> {
-  return (await validateRecords(records, header, partition.index, compacted)) ?? appendToPartition(broker, partition, records, header);
-}
-
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 3,
@@ -144,6 +145,7 @@ export const produceHandler = defineHandler({
     const responses: Input<ProduceResponseTopicProduceResponse>[] = [];
     let failed: string | null = null;
     const pending: Promise<void>[] = [];
+    let decompressed: Promise<unknown> = Promise.resolve();
     for (const t of request.topicData) {
       const topic = broker.topics.get(t.name);
       const partitionResponses: PartitionResult[] = [];
@@ -175,10 +177,18 @@ export const produceHandler = defineHandler({
         }
         const compacted = topic.config('cleanup.policy').includes('compact');
         const records = pd.records!;
+        const validate = (): Promise<PartitionResult | null> => validateRecords(records, header, pd.index, compacted, broker.config.socketRequestMaxBytes);
+        let validated: Promise<PartitionResult | null>;
+        if (header.compression === CompressionCodec.None) {
+          validated = validate();
+        } else {
+          // One decompression at a time per request: it holds at most one batch's records decompressed.
+          validated = decompressed.then(validate);
+          decompressed = validated.catch(() => undefined);
+        }
         // Partitions of one request append concurrently; each partition's appends stay ordered.
-        pending.push(
-          validateAndAppend(broker, partition, records, header, compacted).then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))),
-        );
+        const done = validated.then((invalid) => invalid ?? appendToPartition(broker, partition, records, header));
+        pending.push(done.then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))));
       }
     }
     await Promise.all(pending);

@@ -60,21 +60,26 @@ export async function compress(codec: CompressionCodec, data: Buffer): Promise<B
  *
  * @param codec - the codec id from the batch attributes; `None` returns `data` itself
  * @param data - the compressed records
+ * @param maxOutput - refuse to produce more than this many bytes, checked before the
+ *   output is allocated where the format declares sizes (snappy, lz4, zstd block
+ *   headers) and as it grows for gzip: a broker decompressing what clients send must
+ *   not be made to allocate gigabytes by a small batch (a decompression bomb)
  * @returns the encoded records
- * @throws {@link CompressionError} for an unknown codec id or a corrupt payload, naming the codec
+ * @throws {@link CompressionError} for an unknown codec id, a corrupt payload, or output
+ *   over `maxOutput`, naming the codec
  */
-export async function decompress(codec: CompressionCodec, data: Buffer): Promise<Buffer> {
+export async function decompress(codec: CompressionCodec, data: Buffer, maxOutput = Number.POSITIVE_INFINITY): Promise<Buffer> {
   switch (codec) {
     case CompressionCodec.None:
       return data;
     case CompressionCodec.GZIP:
-      return decompressGzip(data);
+      return decompressGzip(data, maxOutput);
     case CompressionCodec.Snappy:
-      return decompressSnappy(data);
+      return decompressSnappy(data, maxOutput);
     case CompressionCodec.LZ4:
-      return decompressLz4(data);
+      return decompressLz4(data, maxOutput);
     case CompressionCodec.ZSTD:
-      return decompressZstd(data);
+      return decompressZstd(data, maxOutput);
     default:
       throw unknownCodec(codec);
   }

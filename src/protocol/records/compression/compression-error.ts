@@ -28,3 +28,20 @@ export class CompressionError extends Error {
 export function causeMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Output over the limit given to `decompress` (the payload may be valid: it is too big to expand here). */
+export class DecompressionLimitError extends CompressionError {
+  constructor(
+    codec: string,
+    readonly maxOutput: number,
+    size: number,
+  ) {
+    super(codec, `${codec}: the records would decompress to ${size > maxOutput ? `${size} bytes` : `more than ${maxOutput} bytes`}, over the limit of ${maxOutput}`);
+    this.name = 'DecompressionLimitError';
+  }
+}
+
+/** The error for output over a decompression limit. */
+export function outputTooLarge(codec: string, size: number, maxOutput: number): DecompressionLimitError {
+  return new DecompressionLimitError(codec, maxOutput, size);
+}

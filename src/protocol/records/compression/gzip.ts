@@ -10,9 +10,10 @@
  * chunk made decompressing a 1 MB batch four times slower than the sync call, so the
  * chunk is sized to the expected output instead.
  */
+import * as buffer from 'node:buffer';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { CompressionError, causeMessage } from './compression-error.js';
+import { CompressionError, causeMessage, outputTooLarge } from './compression-error.js';
 
 const gzip = promisify(zlib.gzip);
 const unzip = promisify(zlib.unzip);
@@ -45,10 +46,12 @@ export async function compressGzip(data: Uint8Array): Promise<Buffer> {
  * @param data - the compressed records section of a record batch
  * @throws {@link CompressionError} when zlib rejects the input
  */
-export async function decompressGzip(data: Uint8Array): Promise<Buffer> {
+export async function decompressGzip(data: Uint8Array, maxOutput = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const limited = maxOutput < buffer.kMaxLength;
   try {
-    return await unzip(data, { chunkSize: chunkSize(data.length * EXPECTED_RATIO) });
+    return await unzip(data, { chunkSize: chunkSize(data.length * EXPECTED_RATIO), ...(limited ? { maxOutputLength: Math.max(1, maxOutput) } : {}) });
   } catch (err) {
+    if (limited && (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw outputTooLarge('gzip', maxOutput + 1, maxOutput);
     throw new CompressionError('gzip', `gzip: cannot decompress ${data.length} bytes: ${causeMessage(err)}`, { cause: err });
   }
 }

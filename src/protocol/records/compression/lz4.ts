@@ -12,7 +12,7 @@
  * magic too (KAFKA-3160); only magic 0 batches carry that variant and it is not
  * accepted here, but the error says so when it is the cause.
  */
-import { CompressionError } from './compression-error.js';
+import { CompressionError, outputTooLarge } from './compression-error.js';
 import { compressLz4Block, decompressLz4Block, lz4BlockBound } from './lz4-block.js';
 import { scratchBuffer, takeResult, trimmed } from './output-buffer.js';
 import { xxhash32 } from './xxhash32.js';
@@ -171,8 +171,10 @@ function decompressedSizeBound(data: Buffer): number {
  * @returns the concatenated content of the frames
  * @throws {@link CompressionError} naming the offending byte on any malformed input
  */
-export function decompressLz4(data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(decompressedSizeBound(data));
+export function decompressLz4(data: Buffer, maxOutput = Number.POSITIVE_INFINITY): Buffer {
+  const bound = decompressedSizeBound(data);
+  if (bound > maxOutput) throw outputTooLarge('lz4', bound, maxOutput);
+  const out = Buffer.allocUnsafe(bound);
   let dp = 0;
   let pos = 0;
   while (pos < data.length) {

@@ -9,7 +9,7 @@
  * with any number of blocks (and a repeated header where two streams were concatenated),
  * or, when the magic is absent, one bare raw snappy block, which librdkafka may send.
  */
-import { CompressionError } from './compression-error.js';
+import { CompressionError, outputTooLarge } from './compression-error.js';
 import { scratchBuffer, takeResult } from './output-buffer.js';
 import { compressSnappyBlock, decompressSnappyBlock, readSnappyBlockLength, snappyBlockBound } from './snappy-block.js';
 
@@ -93,14 +93,16 @@ function xerialBlocks(data: Buffer): { blocks: XerialBlock[]; totalLength: numbe
  * @returns the decompressed bytes
  * @throws {@link CompressionError} naming the offending byte on any malformed input
  */
-export function decompressSnappy(data: Buffer): Buffer {
+export function decompressSnappy(data: Buffer, maxOutput = Number.POSITIVE_INFINITY): Buffer {
   if (!hasXerialMagic(data, 0)) {
     const { length } = readSnappyBlockLength(data, 0, data.length);
+    if (length > maxOutput) throw outputTooLarge('snappy', length, maxOutput);
     const out = Buffer.allocUnsafe(length);
     decompressSnappyBlock(data, 0, data.length, out, 0);
     return out;
   }
   const { blocks, totalLength } = xerialBlocks(data);
+  if (totalLength > maxOutput) throw outputTooLarge('snappy', totalLength, maxOutput);
   const out = Buffer.allocUnsafe(totalLength);
   let dp = 0;
   for (const block of blocks) {
