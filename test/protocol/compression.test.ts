@@ -9,6 +9,7 @@ import {
   compress,
   compressionCodecName,
   decompress,
+  decompressedSizeBound,
   parseCompressionCodec,
 } from '../../src/protocol/records/compression.js';
 import { DecompressionLimitError } from '../../src/protocol/records/compression/compression-error.js';
@@ -336,6 +337,16 @@ describe('decompression limit (a small batch must not make the broker allocate g
       assert.match(error.message, new RegExp(`${compressionCodecName(codec)}: .*over the limit of ${MiB}`));
     });
   }
+
+  it('decompressedSizeBound reads a bound no smaller than the real size from the headers, and none for gzip', async () => {
+    const data = orderEvents(MiB);
+    for (const codec of [CompressionCodec.Snappy, CompressionCodec.LZ4, CompressionCodec.ZSTD]) {
+      const bound = decompressedSizeBound(codec, await compress(codec, data));
+      assert.ok(bound !== null && bound >= data.length && bound <= 2 * data.length, `${compressionCodecName(codec)}: bound ${bound} for ${data.length} bytes`);
+    }
+    assert.equal(decompressedSizeBound(CompressionCodec.GZIP, await compress(CompressionCodec.GZIP, data)), null);
+    assert.equal(decompressedSizeBound(CompressionCodec.LZ4, Buffer.from('garbage')), null);
+  });
 
   it('zstd: the bound read from frame and block headers is never below the real size, nor far above it', async () => {
     for (const data of [orderEvents(MiB), randomBytes(300 * 1024), Buffer.alloc(5 * MiB), Buffer.alloc(0)]) {

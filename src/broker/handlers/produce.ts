@@ -23,7 +23,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { ProduceResponse, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/produce-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
-import { CompressionCodec, compressionCodecName, decompress } from '../../protocol/records/compression.js';
+import { CompressionCodec, compressionCodecName, decompress, decompressedSizeBound } from '../../protocol/records/compression.js';
 import { DecompressionLimitError } from '../../protocol/records/compression/compression-error.js';
 import { checkRecords } from '../../protocol/records/record.js';
 import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatchHeader, computeRecordBatchCrc, readRecordBatchHeader } from '../../protocol/records/record-batch.js';
@@ -132,6 +132,37 @@ async function appendToPartition(broker: Broker, partition: Partition, records: 
   }
 }
 
+/**
+ * The decompressed bytes one request may hold at once (socket.request.max.bytes):
+ * its batches expand side by side while the sizes their headers declare fit, and
+ * wait their turn otherwise, so a request of many partitions cannot multiply the
+ * memory a decompression bomb could take.
+ */
+class DecompressionBudget {
+  #free: number;
+  readonly #waiting: { bytes: number; go: () => void }[] = [];
+
+  constructor(readonly limit: number) {
+    this.#free = limit;
+  }
+
+  async run<T>(bound: number, fn: () => Promise<T>): Promise<T> {
+    const bytes = Math.min(bound, this.limit);
+    if (this.#waiting.length === 0 && bytes <= this.#free) this.#free -= bytes;
+    else await new Promise<void>((go) => this.#waiting.push({ bytes, go }));
+    try {
+      return await fn();
+    } finally {
+      this.#free += bytes;
+      while (this.#waiting.length > 0 && this.#waiting[0]!.bytes <= this.#free) {
+        const next = this.#waiting.shift()!;
+        this.#free -= next.bytes;
+        next.go();
+      }
+    }
+  }
+}
+
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
   minVersion: 3,
@@ -145,7 +176,7 @@ export const produceHandler = defineHandler({
     const responses: Input<ProduceResponseTopicProduceResponse>[] = [];
     let failed: string | null = null;
     const pending: Promise<void>[] = [];
-    let decompressed: Promise<unknown> = Promise.resolve();
+    const budget = new DecompressionBudget(broker.config.socketRequestMaxBytes);
     for (const t of request.topicData) {
       const topic = broker.topics.get(t.name);
       const partitionResponses: PartitionResult[] = [];
@@ -177,15 +208,12 @@ export const produceHandler = defineHandler({
         }
         const compacted = topic.config('cleanup.policy').includes('compact');
         const records = pd.records!;
-        const validate = (): Promise<PartitionResult | null> => validateRecords(records, header, pd.index, compacted, broker.config.socketRequestMaxBytes);
-        let validated: Promise<PartitionResult | null>;
-        if (header.compression === CompressionCodec.None) {
-          validated = validate();
-        } else {
-          // One decompression at a time per request: it holds at most one batch's records decompressed.
-          validated = decompressed.then(validate);
-          decompressed = validated.catch(() => undefined);
-        }
+        const validate = (): Promise<PartitionResult | null> => validateRecords(records, header, pd.index, compacted, budget.limit);
+        const validated =
+          header.compression === CompressionCodec.None
+            ? validate()
+            : // Gzip declares no size: it reserves the whole budget and expands alone.
+              budget.run(decompressedSizeBound(header.compression, records.subarray(RECORD_BATCH_OVERHEAD)) ?? budget.limit, validate);
         // Partitions of one request append concurrently; each partition's appends stay ordered.
         const done = validated.then((invalid) => invalid ?? appendToPartition(broker, partition, records, header));
         pending.push(done.then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))));

@@ -5,9 +5,9 @@
  */
 import { CompressionError } from './compression/compression-error.js';
 import { compressGzip, decompressGzip } from './compression/gzip.js';
-import { compressLz4, decompressLz4 } from './compression/lz4.js';
-import { compressSnappy, decompressSnappy } from './compression/snappy.js';
-import { compressZstd, decompressZstd } from './compression/zstd.js';
+import { compressLz4, decompressLz4, lz4DecompressedSizeBound } from './compression/lz4.js';
+import { compressSnappy, decompressSnappy, snappyDecompressedSize } from './compression/snappy.js';
+import { compressZstd, decompressZstd, zstdDecompressedBound } from './compression/zstd.js';
 
 export { CompressionError } from './compression/compression-error.js';
 
@@ -82,6 +82,31 @@ export async function decompress(codec: CompressionCodec, data: Buffer, maxOutpu
       return decompressZstd(data, maxOutput);
     default:
       throw unknownCodec(codec);
+  }
+}
+
+/**
+ * An upper bound of what `data` decompresses to, read from the format's own headers
+ * without decompressing: declared sizes for snappy, block sizes for lz4 and zstd.
+ * Null when the format does not declare it (gzip) or the headers do not parse (the
+ * decoder then says why).
+ */
+export function decompressedSizeBound(codec: CompressionCodec, data: Buffer): number | null {
+  try {
+    switch (codec) {
+      case CompressionCodec.None:
+        return data.length;
+      case CompressionCodec.Snappy:
+        return snappyDecompressedSize(data);
+      case CompressionCodec.LZ4:
+        return lz4DecompressedSizeBound(data);
+      case CompressionCodec.ZSTD:
+        return zstdDecompressedBound(data);
+      default:
+        return null;
+    }
+  } catch {
+    return null;
   }
 }
 

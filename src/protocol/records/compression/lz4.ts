@@ -126,7 +126,8 @@ function readFrameHeader(data: Buffer, start: number): FrameHeader {
  * Walks the input once without decompressing: validates the framing and returns an upper
  * bound of the decompressed size, so the output is allocated once.
  */
-function decompressedSizeBound(data: Buffer): number {
+/** An upper bound of what LZ4 frames decompress to, from their headers and block sizes. */
+export function lz4DecompressedSizeBound(data: Buffer): number {
   // Java's KafkaLZ4BlockInputStream fails on a payload without a frame; so do we.
   if (data.length === 0) throw corrupt('empty payload, no frame', 0);
   let bound = 0;
@@ -172,7 +173,7 @@ function decompressedSizeBound(data: Buffer): number {
  * @throws {@link CompressionError} naming the offending byte on any malformed input
  */
 export function decompressLz4(data: Buffer, maxOutput = Number.POSITIVE_INFINITY): Buffer {
-  const bound = decompressedSizeBound(data);
+  const bound = lz4DecompressedSizeBound(data);
   if (bound > maxOutput) throw outputTooLarge('lz4', bound, maxOutput);
   const out = Buffer.allocUnsafe(bound);
   let dp = 0;

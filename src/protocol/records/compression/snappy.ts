@@ -86,6 +86,11 @@ function xerialBlocks(data: Buffer): { blocks: XerialBlock[]; totalLength: numbe
   return { blocks, totalLength };
 }
 
+/** The size a snappy payload declares it decompresses to (xerial framing or one raw block), without decompressing. */
+export function snappyDecompressedSize(data: Buffer): number {
+  return hasXerialMagic(data, 0) ? xerialBlocks(data).totalLength : readSnappyBlockLength(data, 0, data.length).length;
+}
+
 /**
  * Decompresses a snappy payload: snappy-java's xerial framing, or one bare raw block.
  *
