@@ -356,6 +356,7 @@ export class Sender {
   }
 
   #handleResponse(batches: ProducerBatch[], response: ProduceResponse): void {
+    let staleLeaders = false;
     const results = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>();
     for (const t of response.responses) for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p);
     for (const b of batches) {
@@ -371,18 +372,21 @@ export class Sender {
         this.#succeed(b, -1, -1, -1);
       } else {
         const error = createErrorFromCode(r.errorCode, r.errorMessage ?? `${b.topic}-${b.partition}`);
-        if (METADATA_ERRORS.has(r.errorCode)) this.cluster.markStale();
         if (TOO_LARGE.has(r.errorCode) && b.recordCount > 1 && b.bytes !== null) this.#split(b, error);
         else this.#retryOrFail(b, error, true);
+        // The leader may have moved: learn where before the retry goes out (Java's metadata.requestUpdate()).
+        if (METADATA_ERRORS.has(r.errorCode)) staleLeaders = true;
       }
     }
+    if (staleLeaders) this.#refreshMetadata();
   }
 
   /** The whole request failed (connection lost, timeout, encoding): the outcome of every batch is unknown. */
   #failedRequest(batches: ProducerBatch[], e: unknown): void {
     const error = e instanceof Error ? e : new Error(String(e));
-    this.cluster.markStale();
     for (const b of batches) this.#retryOrFail(b, error, true);
+    // The broker may be gone and its partitions led elsewhere now.
+    if (!this.#aborted) this.#refreshMetadata();
   }
 
   #succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {

@@ -1,0 +1,260 @@
+/**
+ * A multi-broker cluster as a client sees it, in front of one real broker: what only
+ * a cluster does to a producer (partitions led by different brokers, a leader that
+ * moves) without a second broker process.
+ *
+ * N listeners, nodes 1..N, each forward every connection to the one broker behind.
+ * Metadata answers are rewritten on the way back: the broker list becomes the N
+ * listeners, and each partition's leader is the node the test says (by default
+ * partition p is led by node p % N + 1), with every node a replica in the ISR and a
+ * leader epoch that grows each time the test moves the leader (clients keep the
+ * newest epoch they have seen, as KIP-320 asks). A Produce request that reaches a
+ * node leading none of its partitions never reaches the broker: the node answers
+ * NOT_LEADER_OR_FOLLOWER for each partition, as a follower does; one that mixes
+ * goes on with only the partitions led here, and the answer gets
+ * NOT_LEADER_OR_FOLLOWER for the others. Every other request is forwarded as is.
+ *
+ * `setDown(node)` takes a node off the network (connections cut, new ones refused),
+ * as a crashed broker.
+ *
+ * Only the topology is simulated: every record still goes through the real
+ * broker's Produce path and lands in its log, where the test reads it back.
+ */
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { FrameSplitter, parseRequest, parseResponse, writeRequestFrame, writeResponseFrame } from '../../src/protocol/framing.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
+import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
+import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { Writer } from '../../src/protocol/primitives/writer.js';
+
+export interface ClusterNode {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`. */
+  readonly address: string;
+}
+
+export interface ClusterProxy {
+  readonly nodes: readonly ClusterNode[];
+  /** Node 1's address, for a client's `brokers`. */
+  readonly bootstrap: string;
+  /** Make `nodeId` the leader of a partition from now on (its leader epoch grows). */
+  setLeader(topic: string, partition: number, nodeId: number): void;
+  leaderOf(topic: string, partition: number): number;
+  /** Take a node down (its connections cut, new ones refused), or bring it back. */
+  setDown(nodeId: number, down: boolean): void;
+  /** Produce requests each node received, forwarded or refused. */
+  readonly produceRequests: ReadonlyMap<number, number>;
+  /** Partitions answered NOT_LEADER_OR_FOLLOWER by a node that does not lead them. */
+  readonly notLeaderAnswers: number;
+  close(): Promise<void>;
+}
+
+/** One answer owed to the client, in request order: forwarded (filled by the broker) or made here. */
+interface Slot {
+  bytes: Buffer | null;
+}
+
+/** A partition of a Produce request sent to a node that does not lead it. */
+interface Refused {
+  readonly name: string;
+  readonly index: number;
+}
+
+/** A Produce answer: the broker's (or none), plus NOT_LEADER_OR_FOLLOWER for each refused partition. */
+function produceAnswer(apiVersion: number, correlationId: number, answered: ProduceResponse, refused: readonly Refused[]): Buffer {
+  const responses = answered.responses.map((t) => ({ ...t, partitionResponses: [...t.partitionResponses] }));
+  for (const r of refused) {
+    let topic = responses.find((t) => t.name === r.name);
+    if (!topic) responses.push((topic = { name: r.name, partitionResponses: [] }));
+    topic.partitionResponses.push({
+      index: r.index,
+      errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      baseOffset: -1n,
+      logAppendTimeMs: -1n,
+      logStartOffset: -1n,
+      errorMessage: `not the leader of ${r.name}-${r.index}`,
+      recordErrors: [],
+      currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    });
+  }
+  const w = new Writer(256);
+  writeResponseFrame(w, ApiKey.Produce, apiVersion, correlationId, ProduceResponse, { ...answered, responses });
+  return Buffer.from(w.finish());
+}
+
+function framed(frame: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(frame.length + 4);
+  out.writeInt32BE(frame.length, 0);
+  frame.copy(out, 4);
+  return out;
+}
+
+/**
+ * Start `nodeCount` listeners in front of the broker at `target()` (`host:port`).
+ */
+export async function startClusterProxy(target: () => string, nodeCount: number): Promise<ClusterProxy> {
+  const leaders = new Map<string, { nodeId: number; moves: number }>();
+  const leader = (topic: string, partition: number) => leaders.get(`${topic}\u0000${partition}`) ?? { nodeId: (partition % nodeCount) + 1, moves: 0 };
+  const produceRequests = new Map<number, number>();
+  let notLeaderAnswers = 0;
+  const sockets = new Set<Socket>();
+  /** Client connections by node, to cut a node's when it goes down. */
+  const clients = new Map<number, Set<Socket>>();
+  const down = new Set<number>();
+  const servers: Server[] = [];
+  const nodes: ClusterNode[] = [];
+
+  const rewriteMetadata = (body: MetadataResponse): MetadataResponse => {
+    const ids = nodes.map((n) => n.nodeId);
+    return {
+      ...body,
+      brokers: nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, rack: null })),
+      controllerId: 1,
+      topics: body.topics.map((t) => ({
+        ...t,
+        partitions: t.partitions.map((p) => {
+          const { nodeId, moves } = leader(t.name ?? '', p.partitionIndex);
+          return { ...p, leaderId: nodeId, leaderEpoch: Math.max(0, p.leaderEpoch) + moves, replicaNodes: ids, isrNodes: ids, offlineReplicas: [] };
+        }),
+      })),
+    };
+  };
+
+  const serve = (nodeId: number, client: Socket): void => {
+    if (down.has(nodeId)) {
+      client.on('error', () => undefined);
+      client.destroy();
+      return;
+    }
+    const broker = connect(Number(target().split(':').pop()), target().slice(0, target().lastIndexOf(':')));
+    sockets.add(client).add(broker);
+    if (!clients.has(nodeId)) clients.set(nodeId, new Set());
+    clients.get(nodeId)!.add(client);
+    client.setNoDelay(true);
+    broker.setNoDelay(true);
+    const slots: Slot[] = [];
+    /** What each forwarded request is, by correlation id, to decode its answer. */
+    const forwarded = new Map<number, { apiKey: number; apiVersion: number; slot: Slot; refused: Refused[] }>();
+    const flush = (): void => {
+      while (slots.length > 0 && slots[0]!.bytes !== null) client.write(slots.shift()!.bytes!);
+    };
+    const close = (): void => {
+      client.destroy();
+      broker.destroy();
+      sockets.delete(client);
+      sockets.delete(broker);
+      clients.get(nodeId)?.delete(client);
+    };
+    const requests = new FrameSplitter();
+    const responses = new FrameSplitter();
+    client.on('data', (chunk: Buffer) => {
+      for (const frame of requests.push(chunk)) {
+        const parsed = parseRequest(frame);
+        const { apiKey, apiVersion, correlationId } = parsed.header;
+        if (apiKey === ApiKey.Produce) {
+          produceRequests.set(nodeId, (produceRequests.get(nodeId) ?? 0) + 1);
+          const request = ProduceRequest.read(parsed.body, apiVersion);
+          const isHere = (topic: string, index: number) => leader(topic, index).nodeId === nodeId;
+          const refused = request.topicData.flatMap((t) => t.partitionData.filter((p) => !isHere(t.name, p.index)).map((p) => ({ name: t.name, index: p.index })));
+          notLeaderAnswers += refused.length;
+          const total = request.topicData.reduce((n, t) => n + t.partitionData.length, 0);
+          if (refused.length > 0 && request.acks === 0) {
+            close(); // how a broker tells an acks=0 producer that something failed
+            return;
+          }
+          if (refused.length === total) {
+            slots.push({ bytes: produceAnswer(apiVersion, correlationId, { responses: [], throttleTimeMs: 0, nodeEndpoints: [] }, refused) });
+            flush();
+            continue;
+          }
+          if (request.acks !== 0) {
+            const slot: Slot = { bytes: null };
+            slots.push(slot);
+            forwarded.set(correlationId, { apiKey, apiVersion, slot, refused });
+          }
+          if (refused.length > 0) {
+            // Only the partitions led here go on to the broker; the others are answered NOT_LEADER_OR_FOLLOWER.
+            const kept = { ...request, topicData: request.topicData.map((t) => ({ ...t, partitionData: t.partitionData.filter((p) => isHere(t.name, p.index)) })).filter((t) => t.partitionData.length > 0) };
+            const w = new Writer(frame.length + 64);
+            writeRequestFrame(w, parsed.header, ProduceRequest, kept);
+            broker.write(Buffer.from(w.finish()));
+            continue;
+          }
+        } else {
+          const slot: Slot = { bytes: null };
+          slots.push(slot);
+          forwarded.set(correlationId, { apiKey, apiVersion, slot, refused: [] });
+        }
+        broker.write(framed(frame));
+      }
+    });
+    broker.on('data', (chunk: Buffer) => {
+      for (const frame of responses.push(chunk)) {
+        const correlationId = frame.readInt32BE(0);
+        const request = forwarded.get(correlationId);
+        if (!request) {
+          close();
+          return;
+        }
+        forwarded.delete(correlationId);
+        if (request.apiKey === ApiKey.Produce && request.refused.length > 0) {
+          const { body } = parseResponse(frame, ApiKey.Produce, request.apiVersion, ProduceResponse);
+          request.slot.bytes = produceAnswer(request.apiVersion, correlationId, body, request.refused);
+        } else if (request.apiKey === ApiKey.Metadata) {
+          const { body } = parseResponse(frame, ApiKey.Metadata, request.apiVersion, MetadataResponse);
+          const w = new Writer(1024);
+          writeResponseFrame(w, ApiKey.Metadata, request.apiVersion, correlationId, MetadataResponse, rewriteMetadata(body));
+          request.slot.bytes = Buffer.from(w.finish());
+        } else {
+          request.slot.bytes = framed(frame);
+        }
+        flush();
+      }
+    });
+    client.on('close', close);
+    broker.on('close', close);
+    client.on('error', close);
+    broker.on('error', close);
+  };
+
+  for (let nodeId = 1; nodeId <= nodeCount; nodeId++) {
+    const server = createServer((client) => serve(nodeId, client));
+    server.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    servers.push(server);
+    nodes.push({ nodeId, host: '127.0.0.1', port, address: `127.0.0.1:${port}` });
+  }
+
+  return {
+    nodes,
+    bootstrap: nodes[0]!.address,
+    setLeader(topic, partition, nodeId) {
+      leaders.set(`${topic}\u0000${partition}`, { nodeId, moves: leader(topic, partition).moves + 1 });
+    },
+    leaderOf: (topic, partition) => leader(topic, partition).nodeId,
+    setDown(nodeId, isDown) {
+      if (!isDown) {
+        down.delete(nodeId);
+        return;
+      }
+      down.add(nodeId);
+      for (const c of clients.get(nodeId) ?? []) c.destroy();
+    },
+    produceRequests,
+    get notLeaderAnswers() {
+      return notLeaderAnswers;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
