@@ -386,7 +386,7 @@ export class Sender {
     const error = e instanceof Error ? e : new Error(String(e));
     for (const b of batches) this.#retryOrFail(b, error, true);
     // The broker may be gone and its partitions led elsewhere now.
-    if (!this.#aborted) this.#refreshMetadata();
+    this.#refreshMetadata();
   }
 
   #succeed(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {
