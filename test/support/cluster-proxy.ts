@@ -130,7 +130,8 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
       client.destroy();
       return;
     }
-    const broker = connect(Number(target().split(':').pop()), target().slice(0, target().lastIndexOf(':')));
+    const address = target();
+    const broker = connect(Number(address.slice(address.lastIndexOf(':') + 1)), address.slice(0, address.lastIndexOf(':')));
     sockets.add(client).add(broker);
     if (!clients.has(nodeId)) clients.set(nodeId, new Set());
     clients.get(nodeId)!.add(client);
