@@ -16,6 +16,7 @@ import { KafkaJSProtocolError } from '../../src/errors/protocol-errors.js';
 import { Kafka } from '../../src/kafka.js';
 import { type RecordMetadata } from '../../src/producer/accumulator/producer-batch.js';
 import { CompressionTypes } from '../../src/producer/compression-types.js';
+import { type Message } from '../../src/producer/message.js';
 import { type ProducerConfig } from '../../src/producer/producer-config.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { type RecordBatch, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
@@ -40,9 +41,9 @@ describe('producer: batches refused as too large are split', () => {
   });
 
   let topics = 0;
-  const newTopic = async (maxMessageBytes: number): Promise<string> => {
+  const newTopic = async (maxMessageBytes: number, partitions = 1): Promise<string> => {
     const name = `split-${++topics}`;
-    await running!.broker.topics.create(name, 1, new Map([['max.message.bytes', maxMessageBytes]]));
+    await running!.broker.topics.create(name, partitions, new Map([['max.message.bytes', maxMessageBytes]]));
     return name;
   };
 
@@ -58,6 +59,32 @@ describe('producer: batches refused as too large are split', () => {
       return await body(producer);
     } finally {
       await producer.disconnect();
+    }
+  };
+
+  /** A first send of 30 records of random values (over a 1,400-byte limit even gzipped), then four of 8 that fit. */
+  const thirtyThenFourEights = (partition?: number) => {
+    const value = () => randomBytes(75).toString('base64');
+    return [30, 8, 8, 8, 8].map((n, s) => Array.from({ length: n }, (_, i) => ({ partition, key: `s${s}-${i}`, value: value() })));
+  };
+
+  /**
+   * Each send in a request of its own, all issued while the broker answers 50 ms late, so they
+   * are issued before the first answer; `issued` runs then. Resolves with the sends' outcomes.
+   */
+  const sendInTurns = async (p: ReturnType<Kafka['producer']>, topic: string, sends: Message[][], issued = (): void => undefined) => {
+    proxy.delayResponses(50, { apiKey: ApiKey.Produce });
+    try {
+      const pending: Promise<RecordMetadata[]>[] = [];
+      for (const messages of sends) {
+        pending.push(p.send({ topic, messages }));
+        // A turn of the event loop: each send's batch goes out in a request of its own.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      issued();
+      return await Promise.allSettled(pending);
+    } finally {
+      proxy.reset();
     }
   };
 
@@ -135,27 +162,14 @@ describe('producer: batches refused as too large are split', () => {
   for (const compression of [CompressionTypes.None, CompressionTypes.GZIP]) {
     it(`idempotent, ${compression === CompressionTypes.None ? 'uncompressed' : 'gzip'}, with batches in flight behind the refused one: every record once, in order, one producer epoch`, async () => {
       const topic = await newTopic(1400);
-      // A first send of 30 records (over the limit even gzipped: random values), then four of 8 that fit.
-      const value = () => randomBytes(75).toString('base64');
-      const sends = [30, 8, 8, 8, 8].map((n, s) => Array.from({ length: n }, (_, i) => ({ key: `s${s}-${i}`, value: value() })));
-      const { results, metrics } = await withProducer({ idempotent: true, maxInFlightRequests: 5, lingerMs: 0, compression }, async (p) => {
+      const sends = thirtyThenFourEights();
+      const { outcome, metrics } = await withProducer({ idempotent: true, maxInFlightRequests: 5, lingerMs: 0, compression }, async (p) => {
         // Producer state at the broker first, so a later sequence is not taken as a new producer's first.
         await p.send({ topic, messages: [{ key: 'first', value: 'first' }] });
-        // A slow broker: every batch is in flight before the first answer.
-        proxy.delayResponses(50, { apiKey: ApiKey.Produce });
-        try {
-          const pending: Promise<RecordMetadata[]>[] = [];
-          for (const messages of sends) {
-            pending.push(p.send({ topic, messages }));
-            // A turn of the event loop: each send's batch goes out in a request of its own.
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-          assert.equal(p.metrics().requestsInFlight, 5);
-          return { results: await Promise.all(pending), metrics: p.metrics() };
-        } finally {
-          proxy.reset();
-        }
+        const settled = await sendInTurns(p, topic, sends, () => assert.equal(p.metrics().requestsInFlight, 5));
+        return { outcome: settled, metrics: p.metrics() };
       });
+      const results = outcome.map((o) => (o.status === 'fulfilled' ? o.value : assert.fail(String(o.reason))));
       assert.ok(metrics.batchesSplit >= 1, `the batch of 30 is split: ${metrics.batchesSplit}`);
       assert.ok(metrics.retries >= 4, `the four batches in flight behind it were refused out of sequence and retried: ${metrics.retries}`);
       assert.equal(metrics.recordsFailed, 0);
@@ -177,4 +191,30 @@ describe('producer: batches refused as too large are split', () => {
       );
     });
   }
+
+  it('a producer whose first batch on a partition is refused as too large, with batches sent behind it: every record once, in order', async () => {
+    // The broker keeps no state for a producer id on a partition it has stored nothing of from
+    // it, so it takes any sequence as that producer's first there (KIP-360). Were the batches
+    // behind the refused one sent before it was acknowledged, the broker would store them
+    // first, and the refused batch's halves could never be stored in this epoch.
+    const topic = await newTopic(1400, 2);
+    const sends = thirtyThenFourEights(0);
+    const { outcome, metrics } = await withProducer({ idempotent: true, maxInFlightRequests: 5, lingerMs: 0, deliveryTimeoutMs: 5_000 }, async (p) => {
+      // The topic's metadata and a producer id, but nothing stored on partition 0 yet.
+      await p.send({ topic, messages: [{ partition: 1, key: 'elsewhere', value: 'x' }] });
+      return { outcome: await sendInTurns(p, topic, sends), metrics: p.metrics() };
+    });
+    assert.deepEqual(
+      outcome.map((o) => (o.status === 'fulfilled' ? 'ok' : String(o.reason))),
+      sends.map(() => 'ok'),
+    );
+    assert.ok(metrics.batchesSplit >= 1, `the batch of 30 is split: ${metrics.batchesSplit}`);
+    const batches = await storedBatches(topic);
+    assert.deepEqual(
+      batches.flatMap((b) => b.records.map((r) => r.key!.toString())),
+      sends.flat().map((m) => m.key),
+      'every record exactly once, in the order sent',
+    );
+    assert.equal(new Set(batches.map((b) => b.producerEpoch)).size, 1, 'no epoch bump');
+  });
 });

@@ -24,6 +24,13 @@ export class PartitionQueue {
    * of this partition has come back, so retries go out in sequence order.
    */
   retrying = false;
+  /**
+   * The producer id and epoch the broker has acknowledged an idempotent batch of
+   * this partition from (-1: none yet). Until it has, it keeps no state for them
+   * here and would take any sequence as the first (see Sender).
+   */
+  ackedProducerId = -1;
+  ackedEpoch = -1;
 
   constructor(
     readonly topic: string,

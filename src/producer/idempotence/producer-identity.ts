@@ -46,6 +46,18 @@ export class ProducerIdentity {
     q.nextSequence = (q.nextSequence + b.recordCount) % 0x8000_0000;
   }
 
+  /** Whether the broker has acknowledged a batch of this partition sent with the current producer id and epoch. */
+  acknowledgedOn(q: PartitionQueue): boolean {
+    return q.ackedProducerId === this.producerId && q.ackedEpoch === this.producerEpoch;
+  }
+
+  /** An idempotent batch was acknowledged: the broker now holds this producer's state for its partition. */
+  acknowledged(b: ProducerBatch): void {
+    if (b.producerId < 0) return;
+    b.queue.ackedProducerId = b.producerId;
+    b.queue.ackedEpoch = b.producerEpoch;
+  }
+
   /**
    * KIP-360: after an unknown outcome or lost broker state, move to the next
    * epoch; every partition's sequences restart at 0 and batches not yet

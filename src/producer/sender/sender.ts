@@ -18,7 +18,9 @@
  * new until its in-flight batches have all come back and every retried batch
  * is acknowledged, one at a time, so retries reach the broker in order and
  * within its memory of the last 5 batches per partition; the broker answers a
- * batch it already has with its original offset. A batch whose outcome is
+ * batch it already has with its original offset. Until the broker has
+ * acknowledged one batch of a partition from the current producer id and epoch,
+ * that partition has one batch in flight (see #drain). A batch whose outcome is
  * unknown is retried until its delivery timeout, never failed before; when one
  * does fail with an unknown outcome, the epoch is bumped and sequences restart
  * at 0.
@@ -180,6 +182,11 @@ export class Sender {
         continue;
       }
       if (q.retrying && q.inFlight.length > 0) continue;
+      // A broker holding no state for this producer id on a partition (nothing stored yet, or
+      // lost) takes any sequence as the first there (KIP-360). So, until it has acknowledged
+      // a batch of the partition in this epoch, one at a time: were a batch behind the first stored before it (the first
+      // refused as too large and split, say), the first could never be stored in this epoch.
+      if (q.inFlight.length > 0 && head.acks === -1 && this.identity.enabled && !this.identity.acknowledgedOn(q)) continue;
       if (head.retryAt > now) {
         this.#wakeAt(head.retryAt);
         continue;
@@ -395,6 +402,7 @@ export class Sender {
     const i = q.inFlight.indexOf(b);
     if (i >= 0) q.inFlight.splice(i, 1);
     this.#endRetryingIfSettled(q);
+    this.identity.acknowledged(b);
     this.metrics.batchSent(b);
     b.complete(baseOffset, logAppendTime, logStartOffset, ErrorCode.NONE);
     this.accumulator.release(b);
