@@ -6,7 +6,8 @@
  * Every answer is built with our generated codecs and framing, so a client that
  * accepts them also tests our encoders. It stores nothing: Produce answers
  * success with increasing base offsets, and the records stay in the captured
- * frames for the test to decode.
+ * frames for the test to decode. A test may choose the producer ids it hands
+ * out and the errors Produce answers.
  *
  * Served: ApiVersions, Metadata, Produce, InitProducerId, FindCoordinator. Any
  * other API is recorded, reported in `errors`, and its connection closed, which
@@ -105,6 +106,10 @@ export interface CaptureBrokerOptions {
    * must be listed: requests above its range get UNSUPPORTED_VERSION.
    */
   advertised?: readonly ApiVersionRange[];
+  /** The producer id and epoch of the n-th InitProducerId answer (from 0); default {@link CAPTURE_PRODUCER_ID}, epoch 0. */
+  initProducerId?: (n: number) => { producerId: bigint; producerEpoch: number };
+  /** The error code a Produce answers for a partition, the n-th batch (from 0) the broker receives; default 0 (stored). */
+  produceError?: (topic: string, partition: number, n: number) => number;
 }
 
 /** A running capture broker. */
@@ -135,6 +140,8 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
   const sockets = new Set<Socket>();
   let connections = 0;
   let port = 0;
+  let producerIdsGiven = 0;
+  let batchesReceived = 0;
 
   const ensureTopic = (name: string): string => {
     let id = topicIds.get(name);
@@ -178,6 +185,8 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
     responses: request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((p) => {
+        const errorCode = options.produceError?.(topic.name, p.index, batchesReceived++) ?? 0;
+        if (errorCode !== 0) return { index: p.index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
         const key = `${topic.name}/${p.index}`;
         const baseOffset = nextOffset.get(key) ?? 0n;
         nextOffset.set(key, baseOffset + BigInt(countRecords(p.records)));
@@ -219,7 +228,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
         return (request as ProduceRequest).acks === 0 ? null : respond(ProduceResponse, apiVersion, data);
       }
       case ApiKey.InitProducerId:
-        return respond(InitProducerIdResponse, apiVersion, { errorCode: 0, producerId: CAPTURE_PRODUCER_ID, producerEpoch: 0 });
+        return respond(InitProducerIdResponse, apiVersion, { errorCode: 0, ...(options.initProducerId?.(producerIdsGiven++) ?? { producerId: CAPTURE_PRODUCER_ID, producerEpoch: 0 }) });
       case ApiKey.FindCoordinator: {
         // v0-v3 ask for one key and get one answer; v4+ batch keys (KIP-699).
         const keys = (request as FindCoordinatorRequest).coordinatorKeys;

@@ -20,7 +20,7 @@ const MAX_EPOCH = 0x7fff;
 export class ProducerIdentity {
   producerId = -1;
   producerEpoch = -1;
-  /** Set when the epoch is exhausted: the producer fetches a new id before sending more. */
+  /** Set when the epoch is exhausted: the sender fetches a new id (epoch 0) before sending anything idempotent. */
   needsNewId = false;
 
   constructor(readonly enabled: boolean) {}

@@ -182,6 +182,11 @@ export class Sender {
         continue;
       }
       if (q.retrying && q.inFlight.length > 0) continue;
+      if (head.acks === -1 && this.identity.needsNewId) {
+        // The epoch is exhausted: nothing idempotent goes out until a new producer id comes.
+        this.#renewProducerId();
+        continue;
+      }
       // A broker holding no state for this producer id on a partition (nothing stored yet, or
       // lost) takes any sequence as the first there (KIP-360). So, until it has acknowledged
       // a batch of the partition in this epoch, one at a time: were a batch behind the first stored before it (the first
@@ -232,6 +237,24 @@ export class Sender {
     let sink = this.#sinks.get(nodeId);
     if (!sink) this.#sinks.set(nodeId, (sink = { inFlight: 0, writing: 0, chain: Promise.resolve(), answers: Promise.resolve() }));
     return sink;
+  }
+
+  #renewingProducerId: Promise<void> | undefined;
+
+  /**
+   * Ask for a new producer id (epoch 0) once the epoch is exhausted, as Java's
+   * `resetIdempotentProducerId`; a failed attempt is retried by the next drain.
+   */
+  #renewProducerId(): void {
+    if (this.#renewingProducerId || this.#aborted) return;
+    this.logger.info('producer epoch exhausted: asking for a new producer id', { producerId: this.identity.producerId, producerEpoch: this.identity.producerEpoch });
+    this.#renewingProducerId = this.identity
+      .init(this.cluster)
+      .catch((e: unknown) => this.logger.warn('InitProducerId failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        this.#renewingProducerId = undefined;
+        this.#wakeAt(Date.now() + (this.identity.needsNewId ? this.config.retry.initialRetryTime : 0));
+      });
   }
 
   #refreshMetadata(): void {
