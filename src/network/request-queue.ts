@@ -11,6 +11,9 @@
  * correlation id, so an answer to a request that already timed out is
  * recognized and dropped.
  *
+ * An answer carrying a quota throttle (KIP-219, see throttle.ts) holds the
+ * queue: nothing more is written on the connection until the throttle ends.
+ *
  * A request's clock starts when it is written, not while it queues (KafkaJS).
  * One timer, armed for the earliest deadline, serves every request: a request
  * costs its promise and one small record, no closure or timer of its own.
@@ -24,6 +27,7 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import { type Input, type MessageCodec } from '../protocol/primitives/message.js';
 import { Writer } from '../protocol/primitives/writer.js';
 import { apiName } from './api-versions.js';
+import { clientThrottleMs } from './throttle.js';
 import { type NetworkEvent, type NetworkInstrumentation, type NetworkLogger } from './instrumentation.js';
 
 /** A request in the queue or in flight. One object per request; its promise is its only closure. */
@@ -82,6 +86,9 @@ export class RequestQueue {
   #lastReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
+  /** Nothing is written before this time: the broker throttled the connection (KIP-219). */
+  #throttledUntil = 0;
+  #throttleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RequestQueueOptions) {
     this.#o = options;
@@ -121,7 +128,7 @@ export class RequestQueue {
     this.#nextCorrelationId = correlationId === 0x7fffffff ? 0 : correlationId + 1;
     const frame = w.toBuffer();
     const pending = new PendingRequest(correlationId, request.apiKey, version, response as MessageCodec<unknown>, expectResponse, timeout, Date.now());
-    if (this.queueSize === 0 && this.#inFlight.size < this.#o.maxInFlight) {
+    if (this.queueSize === 0 && this.#inFlight.size < this.#o.maxInFlight && (this.#throttledUntil === 0 || !this.#throttled())) {
       this.#write(pending, frame);
     } else {
       pending.frame = frame;
@@ -154,14 +161,42 @@ export class RequestQueue {
       );
       return;
     }
+    const throttle = clientThrottleMs(pending.apiKey, version, body);
+    if (throttle > 0) this.#throttle(throttle);
     pending.resolve(body);
     this.#emitRequest(pending, frame.length + 4, Date.now());
   }
 
+  /** The broker throttled this connection for `ms`: write nothing more until then. */
+  #throttle(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.#throttledUntil) return;
+    this.#throttledUntil = until;
+    this.#o.logger.debug('Throttled by the broker (quota)', { broker: this.#o.broker, throttleTimeMs: ms });
+    clearTimeout(this.#throttleTimer);
+    this.#throttleTimer = setTimeout(this.#onThrottleEnd, ms);
+    // Pending requests keep the process alive through their socket; the timer need not.
+    this.#throttleTimer.unref();
+  }
+
+  /** Whether a throttle is still running; clears it once over. */
+  #throttled(): boolean {
+    if (Date.now() < this.#throttledUntil) return true;
+    this.#throttledUntil = 0;
+    return false;
+  }
+
+  readonly #onThrottleEnd = (): void => {
+    this.#throttleTimer = undefined;
+    // A timer may fire a millisecond early by Date.now(): write then anyway.
+    this.#throttledUntil = 0;
+    this.drain();
+  };
+
   /** Write queued requests while the window has room. */
   drain(): void {
     const before = this.queueSize;
-    if (before === 0) return;
+    if (before === 0 || (this.#throttledUntil !== 0 && this.#throttled())) return;
     while (this.#head < this.#queue.length && this.#inFlight.size < this.#o.maxInFlight) {
       const pending = this.#queue[this.#head]!;
       // Release the slot so a long queue does not pin requests already written.
@@ -183,6 +218,9 @@ export class RequestQueue {
   /** Fail every request, in flight or queued, with `error`. */
   failAll(error: Error): void {
     this.#clearTimer();
+    clearTimeout(this.#throttleTimer);
+    this.#throttleTimer = undefined;
+    this.#throttledUntil = 0;
     const inFlight = [...this.#inFlight.values()];
     this.#inFlight.clear();
     const queued = this.#queue.slice(this.#head);

@@ -90,6 +90,8 @@ export interface CapturedFrame {
   header: RequestHeaderFields;
   /** Which connection carried it, numbered from 0 in accept order. */
   connection: number;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** Options of {@link startCaptureBroker}. */
@@ -110,6 +112,8 @@ export interface CaptureBrokerOptions {
   initProducerId?: (n: number) => { producerId: bigint; producerEpoch: number };
   /** The error code a Produce answers for a partition, the n-th batch (from 0) the broker receives; default 0 (stored). */
   produceError?: (topic: string, partition: number, n: number) => number;
+  /** The quota throttle the n-th Produce answer (from 0) carries, ms; default 0. */
+  produceThrottleMs?: (n: number) => number;
 }
 
 /** A running capture broker. */
@@ -142,6 +146,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
   let port = 0;
   let producerIdsGiven = 0;
   let batchesReceived = 0;
+  let producesAnswered = 0;
 
   const ensureTopic = (name: string): string => {
     let id = topicIds.get(name);
@@ -182,6 +187,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
   };
 
   const produce = (request: ProduceRequest): Input<ProduceResponse> => ({
+    throttleTimeMs: options.produceThrottleMs?.(producesAnswered++) ?? 0,
     responses: request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((p) => {
@@ -256,7 +262,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
         for (const view of splitter.push(chunk)) {
           const bytes = Buffer.from(view);
           const parsed = parseRequest(bytes);
-          frames.push({ bytes, header: parsed.header, connection });
+          frames.push({ bytes, header: parsed.header, connection, at: Date.now() });
           const out = answer(parsed);
           if (out) socket.write(out);
         }
