@@ -128,7 +128,7 @@ export class RequestQueue {
     this.#nextCorrelationId = correlationId === 0x7fffffff ? 0 : correlationId + 1;
     const frame = w.toBuffer();
     const pending = new PendingRequest(correlationId, request.apiKey, version, response as MessageCodec<unknown>, expectResponse, timeout, Date.now());
-    if (this.queueSize === 0 && this.#inFlight.size < this.#o.maxInFlight && (this.#throttledUntil === 0 || !this.#throttled())) {
+    if (this.queueSize === 0 && this.#inFlight.size < this.#o.maxInFlight && !this.#throttled()) {
       this.#write(pending, frame);
     } else {
       pending.frame = frame;
@@ -181,6 +181,7 @@ export class RequestQueue {
 
   /** Whether a throttle is still running; clears it once over. */
   #throttled(): boolean {
+    if (this.#throttledUntil === 0) return false;
     if (Date.now() < this.#throttledUntil) return true;
     this.#throttledUntil = 0;
     return false;
@@ -196,7 +197,7 @@ export class RequestQueue {
   /** Write queued requests while the window has room. */
   drain(): void {
     const before = this.queueSize;
-    if (before === 0 || (this.#throttledUntil !== 0 && this.#throttled())) return;
+    if (before === 0 || this.#throttled()) return;
     while (this.#head < this.#queue.length && this.#inFlight.size < this.#o.maxInFlight) {
       const pending = this.#queue[this.#head]!;
       // Release the slot so a long queue does not pin requests already written.

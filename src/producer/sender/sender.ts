@@ -188,9 +188,10 @@ export class Sender {
         continue;
       }
       // A broker holding no state for this producer id on a partition (nothing stored yet, or
-      // lost) takes any sequence as the first there (KIP-360). So, until it has acknowledged
-      // a batch of the partition in this epoch, one at a time: were a batch behind the first stored before it (the first
-      // refused as too large and split, say), the first could never be stored in this epoch.
+      // lost) takes any sequence as the first there (KIP-360). So, until it has acknowledged a
+      // batch of the partition in this epoch, one at a time: were a batch behind the first
+      // stored before it (the first refused as too large and split, say), the first could
+      // never be stored in this epoch.
       if (q.inFlight.length > 0 && head.acks === -1 && this.identity.enabled && !this.identity.acknowledgedOn(q)) continue;
       if (head.retryAt > now) {
         this.#wakeAt(head.retryAt);
