@@ -59,15 +59,16 @@ function varint(out: number[], value: number): void {
 
 /**
  * The records section of a record batch (magic 2) holding order events keyed by order id,
- * at least TARGET_BYTES long: what a producer hands to the codec.
+ * cut at the first record boundary past `targetBytes`: what a producer hands to the codec.
+ * The same seed every time, so every run (and bench/zstd.ts) compresses the same bytes.
  */
-function orderEventRecords(): { records: Buffer; count: number } {
+export function orderEventRecords(targetBytes = TARGET_BYTES): { records: Buffer; count: number } {
   const random = mulberry32(20240611);
   const skus = ['SKU-1001', 'SKU-2002', 'SKU-3003', 'SKU-4711', 'SKU-9000', 'SKU-1234', 'SKU-5555', 'SKU-8080'];
   const chunks: Buffer[] = [];
   let size = 0;
   let i = 0;
-  for (; size < TARGET_BYTES; i++) {
+  for (; size < targetBytes; i++) {
     const items = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
       sku: skus[Math.floor(random() * skus.length)],
       qty: 1 + Math.floor(random() * 4),

@@ -14,7 +14,8 @@ import {
 } from '../../src/protocol/records/compression.js';
 import { DecompressionLimitError } from '../../src/protocol/records/compression/compression-error.js';
 import { xxhash32 } from '../../src/protocol/records/compression/xxhash32.js';
-import { zstdDecompressedBound } from '../../src/protocol/records/compression/zstd.js';
+import { zstdDecompressedBound, zstdFrameSizes, zstdImplementation } from '../../src/protocol/records/compression/zstd.js';
+import { type ZstdBackend, loadZstdBinding, nodeZlibZstd } from '../../src/protocol/records/compression/zstd-backends.js';
 
 const CODECS = [CompressionCodec.None, CompressionCodec.GZIP, CompressionCodec.Snappy, CompressionCodec.LZ4, CompressionCodec.ZSTD];
 const XERIAL_HEADER = Buffer.from('82534e41505059000000000100000001', 'hex');
@@ -258,6 +259,43 @@ describe('lz4 (frame format)', () => {
   });
 });
 
+/** Contents with the Frame_Content_Size field width (bytes) that declares them. */
+const DECLARING_FRAMES: ReadonlyArray<readonly [Buffer, 0 | 1 | 2 | 4 | 8]> = [
+  [Buffer.alloc(0), 1],
+  [Buffer.from('declared in one byte'), 1],
+  [orderEvents(256), 2],
+  [orderEvents(65_791), 2],
+  [orderEvents(200_000), 4],
+  [orderEvents(1000), 8],
+];
+
+/**
+ * A zstd frame of raw (stored) blocks, built by hand (RFC 8878), declaring its content
+ * size in a field of `sizeBytes` bytes (0: none, with a 128 KiB window instead).
+ */
+function rawZstdFrame(content: Buffer, sizeBytes: 0 | 1 | 2 | 4 | 8): Buffer {
+  const BLOCK = 128 * 1024;
+  // Frame_Header_Descriptor: Frame_Content_Size_flag in bits 7-6, Single_Segment_flag in bit 5.
+  const flag = { 0: 0, 1: 0, 2: 1, 4: 2, 8: 3 }[sizeBytes];
+  const singleSegment = sizeBytes === 0 ? 0 : 1;
+  const header = [0x28, 0xb5, 0x2f, 0xfd, (flag << 6) | (singleSegment << 5)];
+  if (!singleSegment) header.push(0x38); // Window_Descriptor: 2^(10 + 7) = 128 KiB
+  const size = Buffer.alloc(sizeBytes);
+  if (sizeBytes === 1) size.writeUInt8(content.length);
+  if (sizeBytes === 2) size.writeUInt16LE(content.length - 256);
+  if (sizeBytes === 4) size.writeUInt32LE(content.length);
+  if (sizeBytes === 8) size.writeBigUInt64LE(BigInt(content.length));
+  const blocks: Buffer[] = [];
+  for (let at = 0; at === 0 || at < content.length; at += BLOCK) {
+    const piece = content.subarray(at, at + BLOCK);
+    const last = at + BLOCK >= content.length ? 1 : 0;
+    const blockHeader = Buffer.alloc(3);
+    blockHeader.writeUIntLE(last | (0 << 1) | (piece.length << 3), 0, 3); // Block_Type 0: raw
+    blocks.push(blockHeader, piece);
+  }
+  return Buffer.concat([Buffer.from(header), size, ...blocks]);
+}
+
 describe('zstd', () => {
   it('reads a frame without content size, as Java streaming ZstdOutputStream writes (zstd CLI output)', async () => {
     const frame = Buffer.from('28b52ffd0458fd0000b068656c6c6f206b61666b612c207a7374646b61666b6102002f8480617e0190630461', 'hex');
@@ -278,6 +316,53 @@ describe('zstd', () => {
     const data = orderEvents(MiB);
     const compressed = await compress(CompressionCodec.ZSTD, data);
     assert.ok(execFileSync('zstd', ['-q', '-d', '-c'], { input: compressed, maxBuffer: 64 * MiB }).equals(data));
+  });
+
+  // The codec picks an implementation by size (zstd.ts): each must read every frame shape.
+  const zlibZstd = nodeZlibZstd();
+  const implementations: [string, () => Promise<ZstdBackend>, string | false][] = [
+    ['@mongodb-js/zstd', loadZstdBinding, false],
+    ['node:zlib', async () => zlibZstd!, zlibZstd ? false : `node:zlib has no zstd on Node ${process.version}`],
+  ];
+  for (const [name, load, skip] of implementations) {
+    it(`${name} reads streaming, concatenated and skippable frames, frames declaring their size, and what the other implementation writes`, { skip }, async () => {
+      const backend = await load();
+      const javaFrame = Buffer.from('28b52ffd0458fd0000b068656c6c6f206b61666b612c207a7374646b61666b6102002f8480617e0190630461', 'hex');
+      assert.equal((await backend.decompress(javaFrame)).toString(), 'hello kafka, hello zstd, hello kafka');
+      const data = orderEvents(100 * 1024);
+      const own = await backend.compress(data);
+      const others = [await (await loadZstdBinding()).compress(data), ...(zlibZstd ? [await zlibZstd.compress(data)] : [])];
+      for (const frame of [own, ...others]) assert.ok((await backend.decompress(frame)).equals(data));
+      const skippable = Buffer.from('502a4d1803000000abcdef', 'hex');
+      assert.ok((await backend.decompress(Buffer.concat([own, skippable, own]))).equals(Buffer.concat([data, data])));
+      for (const [content, sizeBytes] of DECLARING_FRAMES) {
+        assert.ok((await backend.decompress(rawZstdFrame(content, sizeBytes))).equals(content), `a frame declaring ${content.length} bytes in ${sizeBytes}`);
+      }
+    });
+  }
+
+  it('the codec takes node:zlib from 256 KiB to compress and 32 KiB to decompress where Node has zstd in zlib, the binding below and everywhere else', async () => {
+    const used = await zstdImplementation();
+    assert.equal(used, zlibZstd ? '@mongodb-js/zstd; node:zlib from 256 KiB to compress, from 32 KiB to decompress' : '@mongodb-js/zstd');
+    // Both sides of the threshold, through the codec, whichever implementation each takes.
+    for (const size of [0, 1000, 32 * 1024 - 1, 32 * 1024, 100 * 1024, 256 * 1024 - 1, 256 * 1024, MiB]) {
+      const data = orderEvents(size);
+      assert.ok((await decompress(CompressionCodec.ZSTD, await compress(CompressionCodec.ZSTD, data), 2 * MiB)).equals(data), `${size} bytes`);
+      assert.ok((await decompress(CompressionCodec.ZSTD, rawZstdFrame(data, 4), 2 * MiB)).equals(data), `${size} bytes, declared`);
+    }
+  });
+
+  it('zstdFrameSizes reads the content size a frame declares, in every field width, and none from a streaming frame', async () => {
+    for (const [content, sizeBytes] of DECLARING_FRAMES) {
+      const sizes = zstdFrameSizes(rawZstdFrame(content, sizeBytes));
+      assert.deepEqual(sizes, { bound: content.length, atLeast: content.length, declared: content.length }, `${content.length} bytes declared in ${sizeBytes}`);
+    }
+    const two = Buffer.concat([rawZstdFrame(Buffer.alloc(300, 1), 2), rawZstdFrame(Buffer.alloc(70_000, 2), 4)]);
+    assert.equal(zstdFrameSizes(two)?.declared, 70_300);
+    const streaming = await (await loadZstdBinding()).compress(orderEvents(20_000));
+    const sizes = zstdFrameSizes(streaming)!;
+    assert.equal(sizes.declared, null, "the binding's frames, as Java's, declare no content size");
+    assert.ok(sizes.atLeast >= streaming.length - 20 && sizes.atLeast < 20_000 && sizes.bound >= 20_000, JSON.stringify(sizes));
   });
 });
 
@@ -362,6 +447,18 @@ describe('decompression limit (a small batch must not make the broker allocate g
     assert.equal(zstdDecompressedBound(Buffer.from('not zstd at all')), null);
     assert.equal(zstdDecompressedBound(one.subarray(0, one.length - 3)), null, 'truncated');
     await assert.rejects(decompress(CompressionCodec.ZSTD, Buffer.from('not zstd at all'), MiB), CompressionError);
+  });
+
+  it('zstd: the limit holds on both sides of the size at which the codec changes implementation, and a frame declaring less than its blocks hold is bounded by its blocks', async () => {
+    for (const size of [20 * 1024, 300 * 1024]) {
+      const compressed = await compress(CompressionCodec.ZSTD, Buffer.alloc(size));
+      await assert.rejects(decompress(CompressionCodec.ZSTD, compressed, 16 * 1024), DecompressionLimitError, `${size} bytes of zeros under a 16 KiB limit`);
+      assert.equal((await decompress(CompressionCodec.ZSTD, compressed, zstdDecompressedBound(compressed)!)).length, size);
+    }
+    // Declares 100 bytes, holds 200 KiB in raw blocks: the declared size picks, never limits.
+    const liar = rawZstdFrame(orderEvents(200 * 1024), 4);
+    liar.writeUInt32LE(100, 5);
+    await assert.rejects(decompress(CompressionCodec.ZSTD, liar, 64 * 1024), DecompressionLimitError);
   });
 });
 
