@@ -13,11 +13,18 @@ import { type KafkaConfig } from '../client/client-options.js';
 import { logLevel } from '../client/logger.js';
 import { startBroker } from '../broker/server.js';
 import { Kafka } from '../kafka.js';
+import { type RequestVersions } from '../network/api-versions.js';
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import { decodeRecordBatches } from '../protocol/records/record-batch.js';
+
+/** ListOffsets as readBack speaks it. Min 1: v0 answers a list of old-style offsets, not `offset`; v7-v9 add only timestamps never sent. */
+const LIST_OFFSETS_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 9 });
+
+/** Fetch as readBack speaks it. Min 4: record batches (magic 2), the only format decoded; topicId from v13, and v15-v17 change only follower fields. */
+const FETCH_VERSIONS: RequestVersions = Object.freeze({ min: 4, max: 17 });
 
 interface DemoOptions {
   brokers: string[] | null;
@@ -118,21 +125,31 @@ async function readBack(config: KafkaConfig, topic: string, count: number): Prom
     let duplicated = 0;
     for (const p of metadata.topic(topic)?.partitions ?? []) {
       const connection = await cluster.connectionFor(p.leaderId);
-      const offsets = await connection.send(ListOffsetsRequest, ListOffsetsResponse, {
-        replicaId: -1,
-        topics: [{ name: topic, partitions: [{ partitionIndex: p.partitionId, timestamp: -1n, currentLeaderEpoch: -1 }] }],
-      });
+      const offsets = await connection.send(
+        ListOffsetsRequest,
+        ListOffsetsResponse,
+        {
+          replicaId: -1,
+          topics: [{ name: topic, partitions: [{ partitionIndex: p.partitionId, timestamp: -1n, currentLeaderEpoch: -1 }] }],
+        },
+        { versions: LIST_OFFSETS_VERSIONS },
+      );
       const end = Number(offsets.topics[0]!.partitions[0]!.offset);
       let offset = 0;
       while (offset < end) {
-        const res = await connection.send(FetchRequest, FetchResponse, {
-          replicaId: -1,
-          maxWaitMs: 500,
-          minBytes: 1,
-          maxBytes: 32 * 1024 * 1024,
-          isolationLevel: 0,
-          topics: [{ topic, topicId: metadata.topic(topic)!.topicId, partitions: [{ partition: p.partitionId, fetchOffset: offset, partitionMaxBytes: 16 * 1024 * 1024, currentLeaderEpoch: -1, logStartOffset: -1 }] }],
-        });
+        const res = await connection.send(
+          FetchRequest,
+          FetchResponse,
+          {
+            replicaId: -1,
+            maxWaitMs: 500,
+            minBytes: 1,
+            maxBytes: 32 * 1024 * 1024,
+            isolationLevel: 0,
+            topics: [{ topic, topicId: metadata.topic(topic)!.topicId, partitions: [{ partition: p.partitionId, fetchOffset: offset, partitionMaxBytes: 16 * 1024 * 1024, currentLeaderEpoch: -1, logStartOffset: -1 }] }],
+          },
+          { versions: FETCH_VERSIONS },
+        );
         const part = res.responses[0]!.partitions[0]!;
         if (part.errorCode !== 0) throw new Error(`fetch ${topic}-${p.partitionId} at ${offset}: error ${part.errorCode}`);
         const batches = await decodeRecordBatches(part.records ?? Buffer.alloc(0));

@@ -6,7 +6,7 @@
  *
  * Metadata is fetched for the topics callers have asked about (the "target
  * topics", as KafkaJS and Java's producer track them), with the highest
- * Metadata version both sides support, and refreshed:
+ * Metadata version both sides support within METADATA_VERSIONS, and refreshed:
  * - on demand (`refreshMetadata`),
  * - when older than `metadataMaxAge` (default 300000 ms, Java's and KafkaJS's),
  * - after a caller saw NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION or
@@ -15,8 +15,9 @@
  * Concurrent refreshes share one request. Retriable failures (no broker
  * reachable, timeouts) are retried with the client's `retry` options.
  */
-import { KafkaJSBrokerNotFound, KafkaJSConfigurationError, KafkaJSServerDoesNotSupportApiKey, KafkaJSTopicMetadataNotLoaded } from '../errors/errors.js';
+import { KafkaJSBrokerNotFound, KafkaJSConfigurationError, KafkaJSTopicMetadataNotLoaded } from '../errors/errors.js';
 import { createErrorFromCode } from '../errors/protocol-errors.js';
+import { type RequestVersions } from '../network/api-versions.js';
 import { type Connection } from '../network/connection.js';
 import { type NetworkInstrumentation } from '../network/instrumentation.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -29,7 +30,7 @@ import { type Retrier, createRetrier } from '../retry/retrier.js';
 import { BrokerPool } from './broker-pool.js';
 import { type KafkaConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from './client-options.js';
 import { type Logger, createLogger } from './logger.js';
-import { type BrokerNode, ClusterMetadata } from './metadata-cache.js';
+import { type BrokerNode, ClusterMetadata, type LeaderHint } from './metadata-cache.js';
 
 /** FindCoordinator key types (Kafka's CoordinatorType). */
 export const CoordinatorType = Object.freeze({ GROUP: 0, TRANSACTION: 1 } as const);
@@ -50,6 +51,15 @@ export interface ClusterOptions {
   /** Defaults to a logger built from the config's `logLevel` and `logCreator`. */
   readonly logger?: Logger | undefined;
 }
+
+/** Metadata as #fetchMetadata speaks it. Min 1: v0 reads an empty topic list as "all topics" and lacks controllerId; fields checked to v12. */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 12 });
+
+/** FindCoordinator for groups. Min 0: one group key is v0's whole request; v4 batches (KIP-699), v5-v6 add only an error code and share groups. */
+const FIND_GROUP_COORDINATOR_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 6 });
+
+/** FindCoordinator for transactional ids. Min 1: keyType, which names a transaction coordinator, exists from v1. */
+const FIND_TRANSACTION_COORDINATOR_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 6 });
 
 /** The defaults of {@link ClusterOptions}. */
 export const CLUSTER_DEFAULTS = Object.freeze({
@@ -126,6 +136,26 @@ export class Cluster {
     this.#metadata = undefined;
     this.#coordinators.clear();
     await this.#pool.disconnect();
+  }
+
+  /**
+   * Apply the new leaders a broker named in an answer (KIP-951), so a retry goes
+   * to the right broker without a Metadata round trip. Returns whether every hint
+   * was applied or already known (otherwise a refresh is still needed).
+   */
+  applyLeaderHints(hints: readonly LeaderHint[], nodes: readonly BrokerNode[]): boolean {
+    const m = this.#metadata;
+    if (!m) return false;
+    const next = m.withLeaders(hints, nodes);
+    if (next !== m) {
+      this.#metadata = next;
+      this.#pool.reconcile(next);
+      this.#logger.debug('Leaders moved, as a broker told', { hints: hints.length, nodes: nodes.length });
+    }
+    return hints.every((h) => {
+      const p = next.partition(h.topic, h.partition);
+      return p !== undefined && p.leaderEpoch >= h.leaderEpoch && next.brokers.has(p.leaderId);
+    });
   }
 
   /** Mark the metadata stale: the next `refreshMetadataIfNeeded` fetches it again. */
@@ -245,17 +275,16 @@ export class Cluster {
     await this.#retrier(async () => {
       const missing = keys.filter((k) => !found.has(k));
       const connection = await this.anyConnection();
-      const version = connection.versionFor(ApiKey.FindCoordinator);
-      if (type !== CoordinatorType.GROUP && version < 1) {
-        throw new KafkaJSServerDoesNotSupportApiKey(`${connection.broker} cannot look up transaction coordinators (FindCoordinator v0 only)`, { apiKey: ApiKey.FindCoordinator, apiName: 'FindCoordinator' });
-      }
+      const versions = type === CoordinatorType.GROUP ? FIND_GROUP_COORDINATOR_VERSIONS : FIND_TRANSACTION_COORDINATOR_VERSIONS;
+      // The body's shape depends on the version: choose it here and send exactly that one.
+      const version = connection.versionFor(ApiKey.FindCoordinator, versions);
       const answers: { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }[] = [];
       if (version >= 4) {
-        const response = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, { keyType: type, coordinatorKeys: missing });
+        const response = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, { keyType: type, coordinatorKeys: missing }, { version, versions });
         answers.push(...response.coordinators);
       } else {
         for (const key of missing) {
-          const response = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, version >= 1 ? { key, keyType: type } : { key });
+          const response = await connection.send(FindCoordinatorRequest, FindCoordinatorResponse, version >= 1 ? { key, keyType: type } : { key }, { version, versions });
           answers.push({ ...response, key });
         }
       }
@@ -302,12 +331,14 @@ export class Cluster {
   }
 
   async #fetchMetadata(connection: Connection, topics: readonly string[]): Promise<ClusterMetadata> {
-    const version = connection.versionFor(ApiKey.Metadata);
-    // v1+: an empty list asks for no topics (brokers only); allowAutoTopicCreation exists from v4.
-    const response = await connection.send(MetadataRequest, MetadataResponse, {
-      topics: topics.map((name) => ({ name })),
-      ...(version >= 4 ? { allowAutoTopicCreation: this.#allowAutoTopicCreation } : {}),
-    });
+    const version = connection.versionFor(ApiKey.Metadata, METADATA_VERSIONS);
+    // allowAutoTopicCreation exists from v4; before, the broker's auto.create.topics.enable alone decides.
+    const response = await connection.send(
+      MetadataRequest,
+      MetadataResponse,
+      { topics: topics.map((name) => ({ name })), ...(version >= 4 ? { allowAutoTopicCreation: this.#allowAutoTopicCreation } : {}) },
+      { version, versions: METADATA_VERSIONS },
+    );
     const metadata = ClusterMetadata.fromResponse(response, this.#metadata, Date.now());
     this.#metadata = metadata;
     this.#stale = false;

@@ -33,6 +33,14 @@ export interface PartitionMetadata {
   readonly offlineReplicas: readonly number[];
 }
 
+/** A partition's new leader, as a broker named it in an answer (KIP-951). */
+export interface LeaderHint {
+  readonly topic: string;
+  readonly partition: number;
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+}
+
 /** One topic. */
 export interface TopicMetadata {
   readonly name: string;
@@ -73,10 +81,48 @@ export class ClusterMetadata {
     return p?.partitionId === partition ? p : t?.partitions.find((x) => x.partitionId === partition);
   }
 
+  /**
+   * Whether `topic` is known without error and has partitions: enough to pick a
+   * partition (records for a partition without a leader wait for one).
+   */
+  hasPartitions(topic: string): boolean {
+    const t = this.topics.get(topic);
+    return t !== undefined && t.errorCode === ErrorCode.NONE && t.partitions.length > 0;
+  }
+
   /** Whether `topic` is known without error and every partition has a leader. */
   isUsable(topic: string): boolean {
     const t = this.topics.get(topic);
     return t !== undefined && t.errorCode === ErrorCode.NONE && t.partitions.length > 0 && t.partitions.every((p) => p.leaderId >= 0);
+  }
+
+  /**
+   * This snapshot with partitions led elsewhere, as a broker told it in an answer
+   * (KIP-951: Produce v10+ and Fetch v12+ name the new leader and its endpoint when
+   * they answer NOT_LEADER_OR_FOLLOWER), and with the brokers it named added. A
+   * hint whose leader epoch is not newer than the known one is ignored (KIP-320);
+   * returns this snapshot when nothing changed. Replicas and ISR stay as they were
+   * until the next Metadata response.
+   */
+  withLeaders(hints: readonly LeaderHint[], nodes: readonly BrokerNode[]): ClusterMetadata {
+    let topics: Map<string, TopicMetadata> | undefined;
+    for (const h of hints) {
+      const t = (topics ?? this.topics).get(h.topic);
+      const p = t?.partitions.find((x) => x.partitionId === h.partition);
+      if (!t || !p || h.leaderId < 0 || h.leaderEpoch <= p.leaderEpoch) continue;
+      const updated: PartitionMetadata = Object.freeze({ ...p, errorCode: ErrorCode.NONE, leaderId: h.leaderId, leaderEpoch: h.leaderEpoch });
+      topics ??= new Map(this.topics);
+      topics.set(t.name, Object.freeze({ ...t, partitions: Object.freeze(t.partitions.map((x) => (x === p ? updated : x))) }));
+    }
+    const newNodes = nodes.filter((n) => {
+      const known = this.brokers.get(n.nodeId);
+      return !known || known.host !== n.host || known.port !== n.port;
+    });
+    if (!topics && newNodes.length === 0) return this;
+    const brokers = new Map(this.brokers);
+    for (const n of newNodes) brokers.set(n.nodeId, Object.freeze({ nodeId: n.nodeId, host: n.host, port: n.port, rack: n.rack }));
+    // fetchedAt stays: the rest of the snapshot is as old as it was.
+    return new ClusterMetadata(this.clusterId, this.controllerId, brokers, topics ?? this.topics, this.fetchedAt);
   }
 
   /**

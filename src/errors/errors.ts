@@ -569,6 +569,11 @@ export interface BufferExhaustedErrorDetails {
   readonly maxBlockMs: number;
   /** The bytes the `send` needed. */
   readonly size: number;
+  /**
+   * Set when the send failed at once instead of waiting: the bytes that sends already
+   * waiting for room (or for metadata) hold.
+   */
+  readonly waitingBytes?: number;
 }
 
 /**
@@ -584,18 +589,24 @@ export class KafkaJSBufferExhaustedError extends KafkaJSTimeout {
   readonly maxBlockMs: number;
   /** The bytes the `send` needed. */
   readonly size: number;
+  /** When it failed at once: the bytes held by the sends already waiting. */
+  readonly waitingBytes: number | undefined;
 
   /**
    * @param details - the buffer size, the wait limit and the bytes needed
    */
-  constructor({ bufferMemory, maxBlockMs, size }: BufferExhaustedErrorDetails) {
+  constructor({ bufferMemory, maxBlockMs, size, waitingBytes }: BufferExhaustedErrorDetails) {
     super(
-      `Buffer exhausted: waited maxBlockMs (${maxBlockMs} ms) for ${size} bytes of room in bufferMemory (${bufferMemory} bytes), ` +
-        'still full of records not yet acknowledged; the brokers are slower than the producer, or unreachable',
+      waitingBytes === undefined
+        ? `Buffer exhausted: waited maxBlockMs (${maxBlockMs} ms) for ${size} bytes of room in bufferMemory (${bufferMemory} bytes), ` +
+            'still full of records not yet acknowledged; the brokers are slower than the producer, or unreachable'
+        : `Buffer exhausted: bufferMemory (${bufferMemory} bytes) is full and the sends already waiting for room hold ${waitingBytes} bytes, ` +
+            `so this send of ${size} bytes fails at once instead of waiting; await sends (or fewer at a time) so the producer's memory stays bounded`,
     );
     this.bufferMemory = bufferMemory;
     this.maxBlockMs = maxBlockMs;
     this.size = size;
+    this.waitingBytes = waitingBytes;
   }
 }
 

@@ -29,7 +29,7 @@ import { SaslAuthenticateResponse } from '../protocol/generated/sasl-authenticat
 import { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake-request.js';
 import { SaslHandshakeResponse } from '../protocol/generated/sasl-handshake-response.js';
 import { type Input, type MessageCodec } from '../protocol/primitives/message.js';
-import { BrokerApiVersions, apiName, clientVersions } from './api-versions.js';
+import { BrokerApiVersions, type RequestVersions, apiName, clientVersions, formatVersions } from './api-versions.js';
 import { ConnectionState, SOCKET_OPEN_STATES, canTransition } from './connection-state.js';
 import { type NetworkInstrumentation, type NetworkLogger, silentNetworkLogger } from './instrumentation.js';
 import { RequestQueue } from './request-queue.js';
@@ -56,6 +56,15 @@ const CLIENT_SOFTWARE_VERSION = '0.1.0';
 
 /** Java's ExponentialBackoff jitter for reconnects: the wait is scaled by a random factor in [0.8, 1.2]. */
 const RECONNECT_JITTER = 0.2;
+
+/** ApiVersions, negotiated by trial before any range is known (KIP-511). Min 0: every broker speaks it, the fallback before Kafka 2.4. */
+const API_VERSIONS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 4 });
+
+/** Min 1: v0's tokens travel bare, outside Kafka framing, and are gone from Kafka 4.0 (KIP-896). */
+const SASL_HANDSHAKE_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 1 });
+
+/** Min 0: v0 has errorCode, errorMessage and authBytes, all the exchange reads (v1's sessionLifetimeMs is unused). */
+const SASL_AUTHENTICATE_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 2 });
 
 /** How one connection is opened and behaves. */
 export interface ConnectionOptions {
@@ -89,7 +98,13 @@ export interface ConnectionOptions {
 
 /** Per-request options of {@link Connection.send}. */
 export interface SendOptions {
-  /** A version to use instead of the highest both sides support; it must be in both ranges. */
+  /**
+   * The versions the calling code implements, as literal numbers (see
+   * {@link RequestVersions}): the request goes at the highest version in this
+   * range, the broker's and the codecs'.
+   */
+  readonly versions: RequestVersions;
+  /** A version to use instead of the highest in all ranges; it must be in each of them. */
   readonly version?: number | undefined;
   /** Milliseconds to wait for the response instead of `requestTimeout` (long polls: Fetch, JoinGroup). */
   readonly timeout?: number | undefined;
@@ -181,13 +196,14 @@ export class Connection {
   }
 
   /**
-   * The highest version of `apiKey` this client and the broker both support
-   * (capped at `maxVersion`). Throws `KafkaJSServerDoesNotSupportApiKey` when
-   * there is none, `KafkaJSConnectionError` before the first negotiation.
+   * The highest version of `apiKey` this client and the broker both support,
+   * within `declared` when given: the version `send` picks with the same
+   * `versions`. Throws `KafkaJSServerDoesNotSupportApiKey` when there is none,
+   * `KafkaJSConnectionError` before the first negotiation.
    */
-  versionFor(apiKey: number, maxVersion?: number): number {
+  versionFor(apiKey: number, declared?: RequestVersions): number {
     if (!this.#versions) throw new KafkaJSConnectionError(`Not connected to ${this.broker}: API versions are not negotiated yet`, { broker: this.broker });
-    return this.#versions.versionFor(apiKey, maxVersion);
+    return this.#versions.versionFor(apiKey, declared);
   }
 
   /**
@@ -207,20 +223,26 @@ export class Connection {
 
   /**
    * Send a request and resolve with its decoded response body. The version is
-   * the highest both sides support unless `options.version` says otherwise.
+   * the highest in `options.versions` that both sides support (see
+   * {@link SendOptions}) unless `options.version` says otherwise; when there is
+   * none the request is not sent and the promise rejects with
+   * `KafkaJSServerDoesNotSupportApiKey` naming the ranges; without
+   * `options.versions` it rejects with a `TypeError`.
    * Connects first when needed (the next request after a failure reconnects).
    * Error codes inside the response are data: turning them into errors is
    * the caller's job.
    */
-  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options?: SendOptions & { readonly expectResponse?: true }): Promise<Res>;
+  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options: SendOptions & { readonly expectResponse?: true }): Promise<Res>;
   /** Send a request that has no response (Produce with acks=0); resolves once written. */
   send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options: SendOptions & { readonly expectResponse: false }): Promise<undefined>;
   /** Send a request that may or may not expect a response. */
-  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options?: SendOptions & { readonly expectResponse?: boolean }): Promise<Res | undefined>;
-  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options: SendOptions & { readonly expectResponse?: boolean } = {}): Promise<Res | undefined> {
+  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options: SendOptions & { readonly expectResponse?: boolean }): Promise<Res | undefined>;
+  send<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>, options: SendOptions & { readonly expectResponse?: boolean }): Promise<Res | undefined> {
+    // Typed as required, checked for plain-JS callers: without a declared range the version would follow the codecs, which move on every regeneration.
+    if (!options?.versions) return Promise.reject(new TypeError(`${apiName(request.apiKey)}: Connection.send needs options.versions`));
     if (this.#state !== ConnectionState.READY) return this.#connectThenSend(request, response, body, options);
     try {
-      const version = options.version === undefined ? this.#versions!.versionFor(request.apiKey) : this.#checkVersion(request.apiKey, options.version);
+      const version = options.version === undefined ? this.#versions!.versionFor(request.apiKey, options.versions) : this.#checkVersion(request.apiKey, options.version, options.versions);
       return this.#requests.request(request, response, body, version, options.expectResponse ?? true, options.timeout ?? this.#requestTimeout);
     } catch (e) {
       return Promise.reject(e);
@@ -262,11 +284,15 @@ export class Connection {
     return this.send(request, response, body, options);
   }
 
-  #checkVersion(apiKey: number, version: number): number {
+  #checkVersion(apiKey: number, version: number, declared: RequestVersions): number {
+    if (version < declared.min || version > declared.max) {
+      // The caller contradicts itself: a bug in the calling code, not the broker's doing.
+      throw new RangeError(`${apiName(apiKey)} v${version} is outside the versions this request implements (${formatVersions(declared)})`);
+    }
     const theirs = this.#versions!.brokerRange(apiKey);
     const ours = clientVersions(apiKey);
     if (!theirs || !ours || version < Math.max(theirs.min, ours.min) || version > Math.min(theirs.max, ours.max)) {
-      const range = (r: { min: number; max: number } | undefined): string => (r ? `v${r.min}-v${r.max}` : 'none');
+      const range = (r: RequestVersions | undefined): string => (r ? formatVersions(r) : 'none');
       throw new KafkaJSServerDoesNotSupportApiKey(`${apiName(apiKey)} v${version} is not supported by both sides (broker ${range(theirs)}, client ${range(ours)})`, {
         apiKey,
         apiName: apiName(apiKey),
@@ -347,21 +373,21 @@ export class Connection {
   }
 
   /**
-   * ApiVersions with the highest version we know (v4). A broker that does not
+   * ApiVersions at the top of API_VERSIONS_VERSIONS (v4). A broker that does not
    * know it answers UNSUPPORTED_VERSION in a v0 body listing its own ApiVersions
    * range (KIP-511, Kafka 2.4+), and we retry with its top version; older
    * brokers list nothing, and v0, which every broker speaks, is the fallback
    * (Java's NetworkClient does the same).
    */
   async #negotiateApiVersions(): Promise<BrokerApiVersions> {
-    let version = clientVersions(ApiKey.ApiVersions)!.max;
+    let version = Math.min(API_VERSIONS_VERSIONS.max, clientVersions(ApiKey.ApiVersions)!.max);
     for (;;) {
       const body = version >= 3 ? { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION } : {};
       const response = await this.#requests.request(ApiVersionsRequest, ApiVersionsResponse, body, version, true, this.#requestTimeout);
-      if (response.errorCode === ErrorCode.NONE) return new BrokerApiVersions(response.apiKeys);
-      if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION && version > 0) {
+      if (response.errorCode === ErrorCode.NONE) return new BrokerApiVersions(response.apiKeys, this.broker);
+      if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION && version > API_VERSIONS_VERSIONS.min) {
         const theirs = response.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
-        const next = theirs ? Math.min(theirs.maxVersion, version - 1) : 0;
+        const next = theirs ? Math.min(theirs.maxVersion, version - 1) : API_VERSIONS_VERSIONS.min;
         this.#logger.debug('ApiVersions version not supported by the broker, retrying', { broker: this.broker, tried: version, next });
         version = next;
         continue;
@@ -372,12 +398,9 @@ export class Connection {
 
   async #authenticate(sasl: SaslOptions): Promise<void> {
     const versions = this.#versions!;
-    // v1 carries tokens in SaslAuthenticate requests; v0's bare tokens are gone from Kafka 4.0 (KIP-896).
-    const handshakeVersion = versions.versionFor(ApiKey.SaslHandshake);
-    if (handshakeVersion < 1) {
-      throw new KafkaJSServerDoesNotSupportApiKey(`${this.broker} supports only SaslHandshake v0 (Kafka before 1.0); this client needs v1`, { apiKey: ApiKey.SaslHandshake, apiName: 'SaslHandshake' });
-    }
-    const authenticateVersion = versions.versionFor(ApiKey.SaslAuthenticate);
+    // Both chosen before the exchange starts: a broker without them fails here, not halfway through.
+    const handshakeVersion = versions.versionFor(ApiKey.SaslHandshake, SASL_HANDSHAKE_VERSIONS);
+    const authenticateVersion = versions.versionFor(ApiKey.SaslAuthenticate, SASL_AUTHENTICATE_VERSIONS);
     const timeout = this.#authenticationTimeout;
     await authenticateSasl(
       {
@@ -434,6 +457,18 @@ export class Connection {
     const log = pending > 0 ? this.#logger.warn : this.#logger.info;
     log.call(this.#logger, error.message, { broker: this.broker, nodeId: this.nodeId, pendingRequests: pending });
     this.#requests.failAll(error);
+  }
+
+  /**
+   * Give up on every request in flight here (a caller's own deadline passed while
+   * one had no answer): the socket is closed, as Java closes a connection whose
+   * request timed out, and every pending request fails with a retriable
+   * KafkaJSConnectionError naming `reason`; the next request reconnects. The
+   * answers of a broker that went silent would otherwise be waited for forever
+   * when `enforceRequestTimeout` is false.
+   */
+  abandon(reason: string): void {
+    this.#break(new KafkaJSConnectionError(`Connection to ${this.broker} closed: ${reason}`, { broker: this.broker }));
   }
 
   /** Java's ExponentialBackoff: initial * 2^(failures-1), capped, times a random factor in [0.8, 1.2]. */

@@ -4,6 +4,7 @@
  * `send` with an error naming the topic, the message and the field.
  */
 import { KafkaJSMessageTooLargeError, KafkaJSSerializationError } from '../errors/errors.js';
+import { utf8Length } from '../protocol/primitives/writer.js';
 import { type RecordHeadersInput, type RecordInput } from '../protocol/records/record.js';
 
 /** Header values: strings, Buffers, or arrays of them (one header per element). */
@@ -46,7 +47,8 @@ export function checkMessage(topic: string, index: number, message: Message, max
   if (key !== undefined && key !== null && typeof key !== 'string' && !Buffer.isBuffer(key)) {
     throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'key', cause: new TypeError(`key is ${describe(key)}; give a string, a Buffer or null`) });
   }
-  let estimate = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value === null ? 0 : value.length);
+  // In UTF-8 bytes, as written: what bufferMemory and batchSize are measured in.
+  let estimate = RECORD_OVERHEAD + sizeOf(key) + sizeOf(value);
   if (headers !== undefined) {
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
       throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'headers', cause: new TypeError(`headers is ${describe(headers)}; give an object of string or Buffer values`) });
@@ -58,7 +60,7 @@ export function checkMessage(topic: string, index: number, message: Message, max
         if (h !== undefined && h !== null && typeof h !== 'string' && !Buffer.isBuffer(h)) {
           throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'headers', cause: new TypeError(`header "${name}" is ${describe(h)}; give a string or a Buffer`) });
         }
-        estimate += 10 + name.length + (h == null ? 0 : h.length);
+        estimate += 10 + utf8Length(name) + sizeOf(h);
       }
     }
   }
@@ -69,15 +71,7 @@ export function checkMessage(topic: string, index: number, message: Message, max
       throw new KafkaJSSerializationError({ topic, messageIndex: index, field: 'value', cause: new TypeError(`timestamp ${String(message.timestamp)} is not a number of milliseconds since the epoch`) });
     }
   }
-  // Strings were counted in UTF-16 units; only near the limit is it worth the exact UTF-8 size.
-  if (estimate * 3 > maxRequestSize) {
-    const exact =
-      RECORD_OVERHEAD +
-      (key == null ? 0 : Buffer.byteLength(key)) +
-      (value === null ? 0 : Buffer.byteLength(value)) +
-      (estimate - RECORD_OVERHEAD - (key == null ? 0 : key.length) - (value === null ? 0 : value.length));
-    if (exact > maxRequestSize) throw new KafkaJSMessageTooLargeError({ size: exact, maxRequestSize, topic, messageIndex: index });
-  }
+  if (estimate > maxRequestSize) throw new KafkaJSMessageTooLargeError({ size: estimate, maxRequestSize, topic, messageIndex: index });
   return estimate;
 }
 
@@ -89,4 +83,27 @@ export function checkMessage(topic: string, index: number, message: Message, max
 export function recordOf(message: Message): RecordInput {
   if (typeof message.timestamp !== 'string') return message as RecordInput;
   return { key: message.key, value: message.value, headers: message.headers as RecordHeadersInput | undefined, timestamp: Number(message.timestamp) };
+}
+
+/**
+ * The bytes a send's records will take, measured cheaply (keys and values in UTF-8,
+ * headers left out), for a send that cannot be appended yet: what waits is bounded
+ * with it. Messages that are not well formed count only their overhead here; they
+ * fail when checked.
+ */
+export function waitingSize(topicMessages: readonly { messages: readonly Message[] }[]): number {
+  let n = 0;
+  for (const { messages } of topicMessages) {
+    if (!Array.isArray(messages)) continue;
+    for (const m of messages) {
+      n += RECORD_OVERHEAD;
+      if (m === null || typeof m !== 'object') continue;
+      n += sizeOf(m.key) + sizeOf(m.value);
+    }
+  }
+  return n;
+}
+
+function sizeOf(v: unknown): number {
+  return typeof v === 'string' ? utf8Length(v) : Buffer.isBuffer(v) ? v.length : 0;
 }

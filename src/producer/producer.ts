@@ -10,17 +10,27 @@
 import { type Cluster } from '../client/cluster.js';
 import { type ClusterMetadata } from '../client/metadata-cache.js';
 import { type Logger } from '../client/logger.js';
-import { KafkaJSConfigurationError, KafkaJSDeliveryTimeoutError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSNumberOfRetriesExceeded, KafkaJSTimeout } from '../errors/errors.js';
+import { MetadataRefresher } from '../client/metadata-refresher.js';
+import {
+  KafkaJSBufferExhaustedError,
+  KafkaJSConfigurationError,
+  KafkaJSDeliveryTimeoutError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSTimeout,
+} from '../errors/errors.js';
 import { isRetriable, retryBackoff } from '../retry/retrier.js';
 import { createErrorFromCode } from '../errors/protocol-errors.js';
 import { type NetworkEvent } from '../network/instrumentation.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type CompressionCodec } from '../protocol/records/compression.js';
 import { type RecordInput } from '../protocol/records/record.js';
-import { type RecordMetadata, SendCall } from './accumulator/producer-batch.js';
+import { FlushWaiter, type RecordMetadata, SendCall } from './accumulator/producer-batch.js';
 import { type PartitionQueue, RecordAccumulator } from './accumulator/record-accumulator.js';
-import { ProducerIdentity } from './idempotence/producer-identity.js';
-import { type Message, checkMessage, recordOf } from './message.js';
+import { TransactionManager } from './idempotence/transaction-manager.js';
+import { type Message, checkMessage, recordOf, waitingSize } from './message.js';
 import { Alerts } from './alerts.js';
 import { ProducerMetrics, type ProducerMetricsSnapshot } from './metrics.js';
 import { type Partitioner, type PartitionMetadata, createDefaultPartitioner } from './partitioners/index.js';
@@ -73,6 +83,7 @@ export interface InstrumentationEvent<T = unknown> {
 type State = 'disconnected' | 'connecting' | 'connected' | 'disconnecting';
 
 let eventId = 0;
+const ignore = (): void => undefined;
 
 export class Producer {
   readonly events = ProducerEvents;
@@ -80,7 +91,7 @@ export class Producer {
   readonly #config: ResolvedProducerConfig;
   readonly #logger: Logger;
   readonly #accumulator: RecordAccumulator;
-  readonly #identity: ProducerIdentity;
+  readonly #tm: TransactionManager;
   readonly #metrics = new ProducerMetrics();
   readonly #sender: Sender;
   readonly #partitioner: Partitioner;
@@ -92,6 +103,13 @@ export class Producer {
   /** The last slow-path send's append (never rejects), and how many are queued or running. */
   #slowPath: Promise<void> = Promise.resolve();
   #slowPending = 0;
+  /** Bytes of the records of slow-path sends not appended yet (see #queueSlow). */
+  #slowBytes = 0;
+  /**
+   * The error sends turned away at once share while the slow path stays full: a loop
+   * firing a million sends must not also build a million errors with their stacks.
+   */
+  #turnedAway: { readonly error: KafkaJSBufferExhaustedError; readonly promise: Promise<never> } | null = null;
 
   /** Use `kafka.producer(config)`. */
   constructor(cluster: Cluster, config: ResolvedProducerConfig, logger: Logger) {
@@ -99,8 +117,20 @@ export class Producer {
     this.#config = config;
     this.#logger = logger.namespace('Producer');
     this.#accumulator = new RecordAccumulator(config.batchSize, config.bufferMemory, config.maxBlockMs, config.deliveryTimeoutMs);
-    this.#identity = new ProducerIdentity(config.idempotent);
-    this.#sender = new Sender(cluster, this.#accumulator, config, this.#identity, this.#metrics, this.#logger);
+    this.#tm = new TransactionManager(
+      cluster,
+      { idempotent: config.idempotent, transactionalId: null, transactionTimeoutMs: 60_000, retry: config.retry, maxBlockMs: config.maxBlockMs },
+      this.#logger,
+      () => this.#sender.wake(),
+    );
+    const refresher = new MetadataRefresher(
+      cluster,
+      { metadataMaxAge: config.metadataMaxAge, backoffMs: Math.min(config.retry.initialRetryTime, 100) },
+      this.#logger,
+      () => this.#topicsInUse(),
+      () => this.#sender.wake(),
+    );
+    this.#sender = new Sender(cluster, this.#accumulator, config, this.#tm, refresher, this.#metrics, this.#logger);
     this.#partitioner = config.createPartitioner ? config.createPartitioner() : createDefaultPartitioner({ batchSize: config.batchSize });
     this.#alerts = new Alerts(config.onAlert, config.alertIntervalMs, (e) =>
       this.#logger.error('onAlert threw', { error: e instanceof Error ? e.message : String(e) }),
@@ -130,7 +160,7 @@ export class Producer {
       this.#abandoned = false;
       try {
         await this.#cluster.connect();
-        await this.#identity.init(this.#cluster);
+        await this.#tm.initialize();
         this.#state = 'connected';
         this.#emit(ProducerEvents.CONNECT, null);
       } catch (e) {
@@ -158,7 +188,7 @@ export class Producer {
         const timeout = options.timeout ?? this.#config.deliveryTimeoutMs;
         let timer: NodeJS.Timeout | undefined;
         const flushed = await Promise.race([
-          this.flush().then(() => true),
+          this.#sender.urgently(() => this.flush()).then(() => true),
           new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeout))),
         ]);
         clearTimeout(timer);
@@ -172,6 +202,7 @@ export class Producer {
           this.#sender.abort(abandoned);
         }
         await this.#cluster.disconnect();
+        this.#tm.reset();
       } finally {
         this.#alerts.flush();
         this.#state = 'disconnected';
@@ -182,14 +213,31 @@ export class Producer {
     return this.#disconnecting;
   }
 
-  /** Resolves once every record sent so far is acknowledged or failed (linger is skipped). */
-  flush(): Promise<void> {
-    // Sends still waiting for metadata or memory are "sent so far" too: wait for their appends first.
-    const appended = this.#slowPath;
-    return this.#sender.urgently(async () => {
-      await appended;
-      await this.#accumulator.whenDrained();
-    });
+  /**
+   * Resolves once every record sent before the call is acknowledged or failed. The
+   * batches pending at the call are closed (so they go without waiting for linger)
+   * and waited for; records sent after the call go into new batches, linger as
+   * usual, and are not waited for. Sends still waiting for metadata or memory at the
+   * call are "sent before" too: their records are waited for once appended.
+   */
+  async flush(): Promise<void> {
+    if (this.#slowPending > 0) await this.#slowPath;
+    const waiter = new FlushWaiter();
+    this.#accumulator.closeOpenBatches();
+    for (const b of this.#accumulator.pendingBatches()) {
+      (b.flushWaiters ??= []).push(waiter);
+      waiter.remaining++;
+    }
+    waiter.seal();
+    this.#sender.wake();
+    await waiter.promise;
+  }
+
+  /** The topics with records pending: the ones whose metadata the sender keeps fresh. */
+  #topicsInUse(): string[] {
+    const topics = new Set<string>();
+    for (const q of this.#accumulator.partitions.values()) if (q.queued.length > 0 || q.state.inFlight.length > 0) topics.add(q.topic);
+    return [...topics];
   }
 
   /** Whether this producer is idempotent (KafkaJS's isIdempotent). */
@@ -260,7 +308,8 @@ export class Producer {
   }
 
   #send(topicMessages: readonly { topic: string; messages: Message[] }[], acksOption: Acks | undefined, compressionOption: string | number | undefined, api: string): Promise<RecordMetadata[]> {
-    const call = new SendCall(Date.now(), this.#observer);
+    const now = Date.now();
+    let call: SendCall | undefined;
     try {
       const acks = acksOption === undefined ? this.#config.acks : acksOption === 1 || acksOption === -1 || acksOption === 0 ? acksOption : parseAcks(acksOption, `${api}.acks`);
       // Idempotence asked for explicitly cannot be dropped per send; the default one is, for
@@ -270,31 +319,71 @@ export class Producer {
       }
       const compression = compressionOption === undefined ? this.#config.compression : parseCompression(compressionOption, `${api}.compression`);
       if (this.#state !== 'connected') throw new KafkaJSError(`The producer is ${this.#state}: call connect() first`, { retriable: false });
+      if (this.#tm.fatalError !== null && acks === -1 && this.#config.idempotent) throw this.#tm.fatalError;
       // Fast path: metadata known and room in the buffer, appended in this tick.
       // Otherwise the slow path waits for metadata or memory. Slow-path sends run one
       // after another, and while one waits every later send queues behind it, so
       // records reach each partition in the order of the send calls (as Java's
       // blocking send), also when the first sends wait for a topic's metadata.
-      if (this.#slowPending > 0 || !this.#appendNow(call, topicMessages, acks, compression)) this.#queueSlow(call, topicMessages, acks, compression);
+      if (this.#slowPending > 0) {
+        const bytes = waitingSize(topicMessages);
+        if (this.#accumulator.used + this.#slowBytes + bytes > this.#config.bufferMemory + this.#config.maxRequestSize) return this.#turnAway(bytes);
+        this.#queueSlow((call = new SendCall(now, this.#observer)), topicMessages, acks, compression, bytes);
+      } else if (!this.#appendNow((call = new SendCall(now, this.#observer)), topicMessages, acks, compression)) {
+        this.#queueSlow(call, topicMessages, acks, compression, waitingSize(topicMessages));
+      }
     } catch (e) {
-      call.fail(e instanceof Error ? e : new Error(String(e)));
+      (call ??= new SendCall(now, this.#observer)).fail(e instanceof Error ? e : new Error(String(e)));
     }
     return call.promise;
   }
 
-  /** A send for the slow path, after every slow-path send before it (its closures live here, not in #send: V8 would allocate their context on every call). */
-  #queueSlow(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec): void {
+  /**
+   * Turn a send away at once: the slow path holds all it may (see #queueSlow). Every
+   * send turned away while it stays full gets the same error and the same rejected
+   * promise: a loop firing a million sends must not also make a million errors, stacks
+   * and promises of ours (the caller's own `.then` is then all a send costs).
+   */
+  #turnAway(bytes: number): Promise<RecordMetadata[]> {
+    if (this.#turnedAway === null) {
+      const { bufferMemory, maxBlockMs } = this.#config;
+      const error = new KafkaJSBufferExhaustedError({ bufferMemory, maxBlockMs, size: bytes, waitingBytes: this.#slowBytes });
+      const promise = Promise.reject(error);
+      promise.catch(ignore);
+      this.#turnedAway = { error, promise };
+    }
+    this.#observer.sendFailed(null, this.#turnedAway.error);
+    return this.#turnedAway.promise;
+  }
+
+  /**
+   * A send for the slow path, after every slow-path send before it (its closures live
+   * here, not in #send: V8 would allocate their context on every call).
+   *
+   * What waits is bounded, as Java's blocking `send` bounds it by blocking the
+   * caller: a send may wait only while the records in batches plus those of the
+   * sends already waiting, plus its own, fit in bufferMemory + maxRequestSize (the
+   * room left, and one request's worth of slack); the first send to wait always
+   * may. Past that it fails at once with KafkaJSBufferExhaustedError (#turnAway).
+   * So a loop of sends that are never awaited holds at most that many bytes of
+   * records, while an awaited loop (one send waiting at a time) still waits for room.
+   */
+  #queueSlow(call: SendCall, topicMessages: readonly { topic: string; messages: Message[] }[], acks: -1 | 0 | 1, compression: CompressionCodec, bytes: number): void {
     this.#slowPending++;
+    this.#slowBytes += bytes;
     this.#slowPath = this.#slowPath
       .then(() => this.#appendLater(call, topicMessages, acks, compression))
       .catch((e: unknown) => call.fail(e instanceof Error ? e : new Error(String(e))))
-      .finally(() => this.#slowPending--);
+      .finally(() => {
+        this.#slowBytes -= bytes;
+        if (--this.#slowPending === 0) this.#turnedAway = null;
+      });
   }
 
   /** Metrics and the error event, told by each send call as it settles. */
   readonly #observer = {
     sendSucceeded: (call: SendCall, now: number): void => this.#metrics.sendLatency(now - call.createdAt),
-    sendFailed: (_call: SendCall, error: Error): void => {
+    sendFailed: (_call: SendCall | null, error: Error): void => {
       this.#emit(ProducerEvents.SEND_ERROR, { error });
       this.#alerts.failed(error);
     },
@@ -411,7 +500,7 @@ export class Producer {
     if (!metadata) return null;
     const cached = this.#partitionMetadata.get(metadata)?.get(topic);
     if (cached) return cached;
-    if (!metadata.isUsable(topic)) return null;
+    if (!metadata.hasPartitions(topic)) return null;
     return this.#partitionsFrom(metadata, topic);
   }
 
@@ -452,10 +541,14 @@ export class Producer {
     }
   }
 
-  /** KafkaJS's partitionMetadata for a topic, fetching metadata only when it is missing or unusable. */
+  /**
+   * KafkaJS's partitionMetadata for a topic, fetching metadata only when the topic is
+   * missing or in error: picking a partition needs only the partition count, and records
+   * for a partition without a leader wait in the accumulator for one.
+   */
   async #partitionsOf(topic: string): Promise<PartitionMetadata[]> {
     let metadata = this.#cluster.metadata;
-    if (!metadata || !metadata.isUsable(topic)) metadata = await this.#cluster.refreshMetadataIfNeeded([topic]);
+    if (!metadata || !metadata.hasPartitions(topic)) metadata = await this.#cluster.refreshMetadata([topic]);
     return this.#partitionsFrom(metadata, topic);
   }
 

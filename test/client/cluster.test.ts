@@ -14,10 +14,15 @@ import { type KafkaConfig } from '../../src/client/client-options.js';
 import { logLevel } from '../../src/client/logger.js';
 import { KafkaJSBrokerNotFound, KafkaJSConnectionError, KafkaJSNonRetriableError } from '../../src/errors/errors.js';
 import { KafkaJSProtocolError } from '../../src/errors/protocol-errors.js';
+import { type RequestVersions } from '../../src/network/api-versions.js';
 import { type NetworkEvent } from '../../src/network/instrumentation.js';
 import { ApiKey, CreateTopicsRequest, CreateTopicsResponse, MetadataRequest, MetadataResponse } from '../../src/protocol/generated/index.js';
 import { eventually } from '../support/eventually.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+
+/** The codecs' whole ranges, as literal numbers, for the requests these tests send themselves. */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
+const CREATE_TOPICS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 7 });
 
 describe('Cluster', () => {
   let running: RunningBroker;
@@ -51,7 +56,7 @@ describe('Cluster', () => {
 
   const createTopic = async (c: Cluster, name: string, numPartitions: number): Promise<void> => {
     const connection = await c.anyConnection();
-    const response = await connection.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name, numPartitions, replicationFactor: 1 }], timeoutMs: 5000 });
+    const response = await connection.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name, numPartitions, replicationFactor: 1 }], timeoutMs: 5000 }, { versions: CREATE_TOPICS_VERSIONS });
     assert.equal(response.topics[0]!.errorCode, 0);
   };
 
@@ -184,7 +189,7 @@ describe('Cluster', () => {
       const b = await c.connectionFor(running.config.nodeId);
       assert.equal(a, b);
       assert.equal(a.isReady, true);
-      const response = await a.send(MetadataRequest, MetadataResponse, { topics: [] });
+      const response = await a.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(response.brokers.length, 1);
       await assert.rejects(c.connectionFor(42), KafkaJSBrokerNotFound);
     });
@@ -254,7 +259,7 @@ describe('Cluster', () => {
       assert.equal(proxy.stats.open, 1);
       const connection = await c.connectionFor(proxied!.config.nodeId);
       proxy.swallowResponses();
-      const inFlight = connection.send(MetadataRequest, MetadataResponse, { topics: [] }).then(
+      const inFlight = connection.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }).then(
         () => assert.fail('expected a failure'),
         (e: unknown) => e,
       );
@@ -266,7 +271,7 @@ describe('Cluster', () => {
       const again = await c.connectionFor(proxied!.config.nodeId);
       assert.equal(again, connection, 'the same connection object, reconnected');
       assert.equal(again.isReady, true);
-      assert.equal((await again.send(MetadataRequest, MetadataResponse, { topics: [] })).brokers.length, 1);
+      assert.equal((await again.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
       assert.equal(proxy.stats.accepted, 2);
       await c.disconnect();
       await eventually('the proxy to see every socket close', () => (proxy.stats.open === 0 ? true : undefined), 2000, 10);

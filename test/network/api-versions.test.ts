@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { KafkaJSServerDoesNotSupportApiKey } from '../../src/errors/errors.js';
-import { BrokerApiVersions, clientVersions } from '../../src/network/api-versions.js';
+import { BrokerApiVersions, type RequestVersions, clientVersions } from '../../src/network/api-versions.js';
 import { Connection } from '../../src/network/connection.js';
 import { FrameSplitter, parseRequest, writeResponseFrame } from '../../src/protocol/framing.js';
 import { ApiKey, ApiVersionsResponse, MetadataRequest, MetadataResponse } from '../../src/protocol/generated/index.js';
@@ -33,6 +33,9 @@ const KAFKA_4_0: readonly ApiVersionRange[] = [
   { apiKey: ApiKey.FindCoordinator, minVersion: 1, maxVersion: 6 },
   { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 4 },
 ];
+
+/** Metadata's whole codec range, as literal numbers: which version goes is up to the broker's range. */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
 
 describe('ApiVersions negotiation', () => {
   const brokers: CaptureBroker[] = [];
@@ -69,24 +72,24 @@ describe('ApiVersions negotiation', () => {
     assert.equal(connection.versionFor(ApiKey.Metadata), 7);
     assert.equal(connection.versionFor(ApiKey.Produce), 7);
     assert.equal(connection.versionFor(ApiKey.SaslAuthenticate), 0);
-    const metadata = await connection.send(MetadataRequest, MetadataResponse, { topics: [{ name: 'old-broker' }] });
+    const metadata = await connection.send(MetadataRequest, MetadataResponse, { topics: [{ name: 'old-broker' }] }, { versions: METADATA_VERSIONS });
     assert.equal(metadata.topics[0]!.name, 'old-broker');
     assert.equal(broker.frames.at(-1)!.header.apiVersion, 7);
     assert.deepEqual(broker.errors, []);
   });
 
   it('speaks Kafka 4.0, and refuses clearly a version the broker removed (KIP-896)', async () => {
-    const { connection } = await connectTo(KAFKA_4_0);
+    const { broker, connection } = await connectTo(KAFKA_4_0);
     assert.equal(connection.versionFor(ApiKey.Metadata), 12);
     assert.throws(
-      () => connection.versionFor(ApiKey.Metadata, 3),
+      () => connection.versionFor(ApiKey.Metadata, { min: 0, max: 3 }),
       (e: unknown) =>
         e instanceof KafkaJSServerDoesNotSupportApiKey &&
-        e.message === 'No common version of Metadata: the broker supports v4-v12, this client v0-v12 (capped at v3 by the caller)' &&
+        e.message === `No common version of Metadata: this request implements v0-v3, the broker ${broker.bootstrap} supports v4-v12` &&
         e.apiName === 'Metadata' &&
         !e.retriable,
     );
-    assert.throws(() => connection.versionFor(ApiKey.InitProducerId), /The broker does not support InitProducerId \(API key 22\)/);
+    assert.throws(() => connection.versionFor(ApiKey.InitProducerId), /The broker 127\.0\.0\.1:\d+ does not support InitProducerId \(API key 22\)/);
   });
 
   it('falls back to ApiVersions v0 when an older broker (before Kafka 2.4) lists nothing with UNSUPPORTED_VERSION', async () => {
@@ -127,8 +130,8 @@ describe('ApiVersions negotiation', () => {
       { apiKey: ApiKey.Produce, minVersion: 50, maxVersion: 60 },
     ]);
     assert.equal(table.versionFor(ApiKey.Fetch), ours.max, 'never above what we can encode');
-    assert.equal(table.versionFor(ApiKey.Fetch, 6), 6);
-    assert.equal(table.supports(ApiKey.Fetch, 3), false);
+    assert.equal(table.versionFor(ApiKey.Fetch, { min: 0, max: 6 }), 6);
+    assert.equal(table.supports(ApiKey.Fetch, { min: 0, max: 3 }), false);
     assert.throws(() => table.versionFor(ApiKey.Produce), /No common version of Produce: the broker supports v50-v60, this client v\d+-v\d+$/);
   });
 });

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningBroker, startBroker } from '../../src/broker/server.js';
 import { KafkaJSConnectionClosedError, KafkaJSConnectionError, KafkaJSRequestTimeoutError, KafkaJSServerDoesNotSupportApiKey } from '../../src/errors/errors.js';
-import { clientVersions } from '../../src/network/api-versions.js';
+import { type RequestVersions, clientVersions } from '../../src/network/api-versions.js';
 import { Connection, type ConnectionOptions } from '../../src/network/connection.js';
 import { type NetworkEvent } from '../../src/network/instrumentation.js';
 import {
@@ -28,6 +28,19 @@ import {
 } from '../../src/protocol/generated/index.js';
 import { encodeRecordBatchSync } from '../../src/protocol/records/record-batch.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+
+/**
+ * The versions each request here implements, as literal numbers. The
+ * connection is under test, not a request site, so most take the codecs'
+ * whole range: what both sides support.
+ */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
+const API_VERSIONS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 4 });
+const CREATE_TOPICS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 7 });
+/** Min 1: the test reads `offset`, v0 has only `oldStyleOffsets`. */
+const LIST_OFFSETS_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 9 });
+/** Min 3: the records are a v2 record batch (magic 2), which Produce carries from v3. */
+const PRODUCE_VERSIONS: RequestVersions = Object.freeze({ min: 3, max: 11 });
 
 function hostPort(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
@@ -56,7 +69,7 @@ describe('Connection', () => {
       const c = connection(running.bootstrap);
       await c.connect();
       assert.equal(c.state, 'ready');
-      const advertised = (await c.send(ApiVersionsRequest, ApiVersionsResponse, { clientSoftwareName: 'test', clientSoftwareVersion: '1' })).apiKeys;
+      const advertised = (await c.send(ApiVersionsRequest, ApiVersionsResponse, { clientSoftwareName: 'test', clientSoftwareVersion: '1' }, { versions: API_VERSIONS_VERSIONS })).apiKeys;
       assert.equal(advertised.length, running.broker.handlers.size);
       for (const { apiKey, minVersion, maxVersion } of advertised) {
         assert.deepEqual(c.apiVersions!.brokerRange(apiKey), { min: minVersion, max: maxVersion }, `range of API ${apiKey}`);
@@ -67,7 +80,7 @@ describe('Connection', () => {
         assert.ok(c.versionFor(apiKey) >= handler.minVersion && c.versionFor(apiKey) <= handler.maxVersion);
       }
       assert.equal(c.versionFor(ApiKey.Metadata), 12);
-      assert.equal(c.versionFor(ApiKey.Metadata, 9), 9, 'a caller may cap the version');
+      assert.equal(c.versionFor(ApiKey.Metadata, { min: 1, max: 9 }), 9, 'a caller may declare the versions it implements');
     });
 
     it('refuses clearly an API the broker does not serve', async () => {
@@ -75,12 +88,12 @@ describe('Connection', () => {
       await c.connect();
       assert.equal(running.broker.handlers.has(ApiKey.DescribeAcls), false);
       assert.throws(() => c.versionFor(ApiKey.DescribeAcls), (e: unknown) => e instanceof KafkaJSServerDoesNotSupportApiKey && /does not support DescribeAcls/.test(e.message) && !e.retriable);
-      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 99 }), KafkaJSServerDoesNotSupportApiKey);
+      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 99, versions: { min: 99, max: 99 } }), KafkaJSServerDoesNotSupportApiKey);
     });
 
     it('sends a request at an explicit version', async () => {
       const c = connection(running.bootstrap);
-      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 1 });
+      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 1, versions: METADATA_VERSIONS });
       assert.equal(response.brokers[0]!.nodeId, running.config.nodeId);
       assert.equal(response.clusterId, null, 'v1 has no cluster id');
     });
@@ -103,8 +116,8 @@ describe('Connection', () => {
       const before = completed;
       const requests = Array.from({ length: 1000 }, (_, i) =>
         i % 2 === 0
-          ? c.send(MetadataRequest, MetadataResponse, { topics: [{ name: `pipelined-${i}` }], allowAutoTopicCreation: false }).then((r) => r.topics[0]!.name)
-          : c.send(ApiVersionsRequest, ApiVersionsResponse, { clientSoftwareName: 'test', clientSoftwareVersion: `${i}` }).then((r) => (r.errorCode === 0 ? `api-versions-${i}` : 'error')),
+          ? c.send(MetadataRequest, MetadataResponse, { topics: [{ name: `pipelined-${i}` }], allowAutoTopicCreation: false }, { versions: METADATA_VERSIONS }).then((r) => r.topics[0]!.name)
+          : c.send(ApiVersionsRequest, ApiVersionsResponse, { clientSoftwareName: 'test', clientSoftwareVersion: `${i}` }, { versions: API_VERSIONS_VERSIONS }).then((r) => (r.errorCode === 0 ? `api-versions-${i}` : 'error')),
       );
       assert.equal(c.inFlightCount, 5);
       assert.equal(c.queueSize, 995);
@@ -124,7 +137,7 @@ describe('Connection', () => {
       const c = connection(running.bootstrap, { instrumentation: (e) => events.push(e) });
       await c.connect();
       events.length = 0;
-      await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+      await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(events.length, 1);
       const event = events[0]!;
       assert.equal(event.type, 'network.request');
@@ -147,14 +160,14 @@ describe('Connection', () => {
     it('resolves a Produce with acks=0 once written, and the broker stores it', async () => {
       const c = connection(running.bootstrap);
       const topic = 'acks-zero';
-      const created = await c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 });
+      const created = await c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 }, { versions: CREATE_TOPICS_VERSIONS });
       assert.equal(created.topics[0]!.errorCode, 0);
       const records = encodeRecordBatchSync({ records: [{ value: 'fire and forget' }] });
-      const result = await c.send(ProduceRequest, ProduceResponse, { acks: 0, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }, { expectResponse: false });
+      const result = await c.send(ProduceRequest, ProduceResponse, { acks: 0, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }, { expectResponse: false, versions: PRODUCE_VERSIONS });
       assert.equal(result, undefined);
       assert.equal(c.inFlightCount, 0, 'nothing waits for an answer');
       // The broker answers in order, so the next response proves the produce was handled first.
-      const offsets = await c.send(ListOffsetsRequest, ListOffsetsResponse, { replicaId: -1, topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+      const offsets = await c.send(ListOffsetsRequest, ListOffsetsResponse, { replicaId: -1, topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1 }] }] }, { versions: LIST_OFFSETS_VERSIONS });
       assert.equal(offsets.topics[0]!.partitions[0]!.offset, 1n);
     });
   });
@@ -173,7 +186,7 @@ describe('Connection', () => {
       await c.connect();
       proxy.delayResponses(500);
       const started = Date.now();
-      const error = await c.send(MetadataRequest, MetadataResponse, { topics: [] }).then(
+      const error = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }).then(
         () => assert.fail('expected a timeout'),
         (e: unknown) => e,
       );
@@ -188,7 +201,7 @@ describe('Connection', () => {
       assert.equal(c.state, 'ready', 'a timeout alone does not close the connection');
       proxy.reset();
       await sleep(450); // the late answer arrives and must be ignored
-      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(response.brokers[0]!.nodeId, running.config.nodeId);
       assert.equal(proxy.stats.accepted, 1, 'same connection');
     });
@@ -199,12 +212,12 @@ describe('Connection', () => {
       await c.connect();
       const acceptedBefore = proxy.stats.accepted;
       proxy.swallowResponses();
-      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }), KafkaJSRequestTimeoutError);
+      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }), KafkaJSRequestTimeoutError);
       assert.equal(c.state, 'ready');
-      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }), KafkaJSRequestTimeoutError);
+      await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }), KafkaJSRequestTimeoutError);
       assert.equal(c.state, 'broken');
       proxy.reset();
-      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(response.brokers.length, 1);
       assert.equal(c.state, 'ready');
       assert.equal(proxy.stats.accepted, acceptedBefore + 1);
@@ -216,7 +229,7 @@ describe('Connection', () => {
       await c.connect();
       const acceptedBefore = proxy.stats.accepted;
       proxy.swallowResponses();
-      const pending = Array.from({ length: 5 }, () => c.send(MetadataRequest, MetadataResponse, { topics: [] }).then(() => assert.fail('expected a failure'), (e: unknown) => e));
+      const pending = Array.from({ length: 5 }, () => c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }).then(() => assert.fail('expected a failure'), (e: unknown) => e));
       await sleep(50);
       assert.equal(c.inFlightCount, 2);
       assert.equal(c.queueSize, 3);
@@ -231,7 +244,7 @@ describe('Connection', () => {
       assert.equal(c.state, 'broken');
       assert.equal(c.inFlightCount + c.queueSize, 0);
       proxy.reset();
-      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+      const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(response.brokers[0]!.nodeId, running.config.nodeId);
       assert.equal(proxy.stats.accepted, acceptedBefore + 1, 'one new connection');
     });
@@ -242,10 +255,10 @@ describe('Connection', () => {
       await c.connect();
       proxy.dropOnResponse({ apiKey: ApiKey.CreateTopics });
       const topic = 'created-then-dropped';
-      await assert.rejects(c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 }), KafkaJSConnectionError);
+      await assert.rejects(c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 }, { versions: CREATE_TOPICS_VERSIONS }), KafkaJSConnectionError);
       proxy.reset();
       // The broker did the work: a retry finds the topic already there (seed 000's lost-ack timeline).
-      const retried = await c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 });
+      const retried = await c.send(CreateTopicsRequest, CreateTopicsResponse, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 }, { versions: CREATE_TOPICS_VERSIONS });
       assert.equal(retried.topics[0]!.errorCode, 36 /* TOPIC_ALREADY_EXISTS */);
     });
 
@@ -327,7 +340,7 @@ describe('Connection', () => {
         await c.connect();
         assert.equal(c.state, 'ready');
         await sleep(350); // the first attempt's late answer must not disturb the new connection
-        assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] })).brokers.length, 1);
+        assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
       } finally {
         await proxy.close();
       }
@@ -340,7 +353,7 @@ describe('Connection', () => {
         const c = connection(proxy.address);
         await c.connect();
         proxy.swallowResponses();
-        const inFlight = c.send(MetadataRequest, MetadataResponse, { topics: [] }).then(
+        const inFlight = c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }).then(
           () => assert.fail('expected a failure'),
           (e: unknown) => e,
         );
@@ -348,10 +361,10 @@ describe('Connection', () => {
         await c.disconnect();
         assert.ok(await inFlight.then((e: unknown) => e instanceof KafkaJSConnectionClosedError && e.host === '127.0.0.1' && e.port === proxy.port && e.retriable));
         assert.equal(c.state, 'closed');
-        await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }), KafkaJSConnectionClosedError);
+        await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }), KafkaJSConnectionClosedError);
         proxy.reset();
         await c.connect();
-        assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] })).brokers.length, 1);
+        assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
         await c.disconnect();
         await sleep(20);
         assert.equal(proxy.stats.open, 0, 'no socket left open');

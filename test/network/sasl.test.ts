@@ -9,10 +9,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningBroker, startBroker } from '../../src/broker/server.js';
 import { KafkaJSConnectionError, KafkaJSSASLAuthenticationError } from '../../src/errors/errors.js';
+import { type RequestVersions } from '../../src/network/api-versions.js';
 import { Connection } from '../../src/network/connection.js';
 import { type SaslOptions } from '../../src/network/sasl/mechanism.js';
 import { escapeSaslName, scramMechanism } from '../../src/network/sasl/scram.js';
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/generated/index.js';
+
+/** Metadata's whole codec range, as literal numbers: any version proves the connection serves requests. */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
@@ -52,7 +56,7 @@ describe('SASL', () => {
         const c = connect(running, { mechanism, username: 'alice', password: 'secret' });
         await c.connect();
         assert.equal(c.state, 'ready');
-        const metadata = await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+        const metadata = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
         assert.equal(metadata.brokers[0]!.port, running.port);
       });
 
@@ -73,7 +77,7 @@ describe('SASL', () => {
         assert.match(error.message, new RegExp(`SASL ${mechanism.toUpperCase()} authentication failed: SASL_AUTHENTICATION_FAILED`));
         assert.equal(c.state, 'broken');
         // The same request through send() fails the same way: it reconnects and is refused again.
-        await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }), KafkaJSSASLAuthenticationError);
+        await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }), KafkaJSSASLAuthenticationError);
       });
 
       it('fails the same way for an unknown user', async () => {
@@ -91,7 +95,7 @@ describe('SASL', () => {
   it('is refused by a SASL listener when no credentials are configured', async () => {
     const c = connect(running, undefined);
     await c.connect(); // ApiVersions is served before authentication
-    await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }), KafkaJSConnectionError);
+    await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }), KafkaJSConnectionError);
   });
 
   describe('SCRAM client', () => {

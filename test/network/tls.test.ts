@@ -13,8 +13,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningBroker, startBroker } from '../../src/broker/server.js';
 import { KafkaJSConnectionError } from '../../src/errors/errors.js';
+import { type RequestVersions } from '../../src/network/api-versions.js';
 import { Connection, type ConnectionOptions } from '../../src/network/connection.js';
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/generated/index.js';
+
+/** Metadata's whole codec range, as literal numbers: any version proves the connection serves requests. */
+const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
 
 const openssl = spawnSync('which', ['openssl'], { encoding: 'utf8' }).stdout.trim();
 const skip = openssl === '' ? 'openssl is not installed (it makes the test certificate): install it with `apt-get install openssl`' : false;
@@ -59,7 +63,7 @@ describe('TLS', { skip }, () => {
 
   it('connects when it trusts the certificate, and serves requests', async () => {
     const c = connect('SSL', { ssl: { ca: [cert] } });
-    const metadata = await c.send(MetadataRequest, MetadataResponse, { topics: [] });
+    const metadata = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
     assert.equal(metadata.brokers[0]!.port, running.listeners.find((l) => l.name === 'SSL')!.advertisedPort);
     assert.equal(c.state, 'ready');
   });
@@ -67,7 +71,7 @@ describe('TLS', { skip }, () => {
   it('authenticates with SCRAM inside TLS', async () => {
     const c = connect('SASL_SSL', { ssl: { ca: [cert] }, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'secret' } });
     await c.connect();
-    assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] })).brokers.length, 1);
+    assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
   });
 
   it('refuses a certificate it does not trust (ssl: true uses the system CAs)', async () => {

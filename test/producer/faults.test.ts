@@ -21,18 +21,7 @@ import { type RetryOptions } from '../../src/retry/retrier.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { type KafkaRecord, decodeRecordBatches } from '../../src/protocol/records/record-batch.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-
-/** mulberry32: a small seeded PRNG, so a failing fault schedule can be replayed with FAULT_SEED. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 describe('producer under network faults', () => {
   let running: RunningBroker;

@@ -10,20 +10,9 @@ import { type FieldSpec, type FieldType, type MessageSpec, type StructSpec, came
 import { defaultSpecsDir } from '../../scripts/generate-protocol.js';
 import * as generated from '../../src/protocol/generated/index.js';
 import { type MessageCodec } from '../../src/protocol/primitives/message.js';
+import { seededRandom as prng } from '../support/seeded-random.js';
 
 const specsPresent = existsSync(defaultSpecsDir);
-
-/** Small deterministic PRNG (mulberry32) so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class RandomData {
   constructor(

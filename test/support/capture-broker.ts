@@ -6,8 +6,10 @@
  * Every answer is built with our generated codecs and framing, so a client that
  * accepts them also tests our encoders. It stores nothing: Produce answers
  * success with increasing base offsets, and the records stay in the captured
- * frames for the test to decode. A test may choose the producer ids it hands
- * out and the errors Produce answers.
+ * frames for the test to decode. A test may choose the producer ids (or the
+ * errors) InitProducerId answers, the errors Produce answers, which partitions
+ * have no leader (changeable while it runs), and the address it advertises (to
+ * keep a client behind a proxy).
  *
  * Served: ApiVersions, Metadata, Produce, InitProducerId, FindCoordinator. Any
  * other API is recorded, reported in `errors`, and its connection closed, which
@@ -33,6 +35,10 @@ import { Writer } from '../../src/protocol/primitives/writer.js';
 
 /** Kafka's UNSUPPORTED_VERSION error code. */
 const UNSUPPORTED_VERSION = 35;
+/** Kafka's LEADER_NOT_AVAILABLE error code: what Metadata reports for a partition without a leader. */
+const LEADER_NOT_AVAILABLE = 5;
+/** Kafka's NOT_LEADER_OR_FOLLOWER error code: what Produce answers for a partition this broker does not lead. */
+const NOT_LEADER_OR_FOLLOWER = 6;
 
 /** The producer id every InitProducerId answer hands out (epoch 0). */
 export const CAPTURE_PRODUCER_ID = 1000n;
@@ -108,13 +114,30 @@ export interface CaptureBrokerOptions {
    * must be listed: requests above its range get UNSUPPORTED_VERSION.
    */
   advertised?: readonly ApiVersionRange[];
-  /** The producer id and epoch of the n-th InitProducerId answer (from 0); default {@link CAPTURE_PRODUCER_ID}, epoch 0. */
-  initProducerId?: (n: number) => { producerId: bigint; producerEpoch: number };
+  /**
+   * The n-th InitProducerId answer (from 0): a producer id and epoch, or an error code
+   * (answered with producer id -1, epoch -1); default {@link CAPTURE_PRODUCER_ID}, epoch 0.
+   */
+  initProducerId?: (n: number) => InitProducerIdAnswer;
   /** The error code a Produce answers for a partition, the n-th batch (from 0) the broker receives; default 0 (stored). */
   produceError?: (topic: string, partition: number, n: number) => number;
   /** The quota throttle the n-th Produce answer (from 0) carries, ms; default 0. */
   produceThrottleMs?: (n: number) => number;
+  /**
+   * Partitions (of every topic) without a leader at the start: Metadata reports them
+   * with LEADER_NOT_AVAILABLE and leader -1, Produce answers NOT_LEADER_OR_FOLLOWER
+   * for them. {@link CaptureBroker.setLeaderless} changes the set later.
+   */
+  leaderless?: readonly number[];
+  /**
+   * `host:port` this broker names in Metadata and FindCoordinator answers instead of its
+   * own: a proxy in front of it, so that a client following Metadata stays behind the proxy.
+   */
+  advertisedAddress?: string;
 }
+
+/** One InitProducerId answer: an id and epoch, or an error. */
+export type InitProducerIdAnswer = { producerId: bigint; producerEpoch: number } | { errorCode: number };
 
 /** A running capture broker. */
 export interface CaptureBroker {
@@ -126,6 +149,11 @@ export interface CaptureBroker {
   frames: CapturedFrame[];
   /** What the broker could not answer (unknown API, undecodable body, encode failure); empty when all went well. */
   errors: Error[];
+  /**
+   * From now on, exactly these partitions (of every topic) have no leader. A partition
+   * that gets its leader back gets a new leader epoch, as after an election.
+   */
+  setLeaderless(partitions: readonly number[]): void;
   /** Stop listening and destroy every open connection. */
   close(): Promise<void>;
 }
@@ -147,6 +175,16 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
   let producerIdsGiven = 0;
   let batchesReceived = 0;
   let producesAnswered = 0;
+  let leaderless = new Set(options.leaderless ?? []);
+  /** Leader epoch per partition index: grows each time a leaderless partition gets its leader back. */
+  const leaderEpochs = new Map<number, number>();
+  /** What Metadata and FindCoordinator name as this broker's address. */
+  const advertisedAddress = (): { host: string; port: number } => {
+    const address = options.advertisedAddress;
+    if (address === undefined) return { host, port };
+    const colon = address.lastIndexOf(':');
+    return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+  };
 
   const ensureTopic = (name: string): string => {
     let id = topicIds.get(name);
@@ -165,7 +203,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     const names = all ? [...topicIds.keys()] : request.topics!.map((t) => t.name ?? '');
     return {
-      brokers: [{ nodeId: 0, host, port, rack: null }],
+      brokers: [{ nodeId: 0, ...advertisedAddress(), rack: null }],
       clusterId,
       controllerId: 0,
       topics: names.map((name) => ({
@@ -173,15 +211,19 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
         name,
         topicId: ensureTopic(name),
         isInternal: false,
-        partitions: Array.from({ length: options.partitions }, (_, i) => ({
-          errorCode: 0,
-          partitionIndex: i,
-          leaderId: 0,
-          leaderEpoch: 0,
-          replicaNodes: [0],
-          isrNodes: [0],
-          offlineReplicas: [],
-        })),
+        partitions: Array.from({ length: options.partitions }, (_, i) => {
+          const led = !leaderless.has(i);
+          // A partition between leaders, as Kafka reports it: no leader, its replica out of the ISR.
+          return {
+            errorCode: led ? 0 : LEADER_NOT_AVAILABLE,
+            partitionIndex: i,
+            leaderId: led ? 0 : -1,
+            leaderEpoch: leaderEpochs.get(i) ?? 0,
+            replicaNodes: [0],
+            isrNodes: led ? [0] : [],
+            offlineReplicas: [],
+          };
+        }),
       })),
     };
   };
@@ -191,6 +233,7 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
     responses: request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((p) => {
+        if (leaderless.has(p.index)) return { index: p.index, errorCode: NOT_LEADER_OR_FOLLOWER, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
         const errorCode = options.produceError?.(topic.name, p.index, batchesReceived++) ?? 0;
         if (errorCode !== 0) return { index: p.index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
         const key = `${topic.name}/${p.index}`;
@@ -233,16 +276,19 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
         const data = produce(request as ProduceRequest);
         return (request as ProduceRequest).acks === 0 ? null : respond(ProduceResponse, apiVersion, data);
       }
-      case ApiKey.InitProducerId:
-        return respond(InitProducerIdResponse, apiVersion, { errorCode: 0, ...(options.initProducerId?.(producerIdsGiven++) ?? { producerId: CAPTURE_PRODUCER_ID, producerEpoch: 0 }) });
+      case ApiKey.InitProducerId: {
+        const given = options.initProducerId?.(producerIdsGiven++) ?? { producerId: CAPTURE_PRODUCER_ID, producerEpoch: 0 };
+        return respond(InitProducerIdResponse, apiVersion, 'errorCode' in given ? { errorCode: given.errorCode, producerId: -1n, producerEpoch: -1 } : { errorCode: 0, ...given });
+      }
       case ApiKey.FindCoordinator: {
         // v0-v3 ask for one key and get one answer; v4+ batch keys (KIP-699).
         const keys = (request as FindCoordinatorRequest).coordinatorKeys;
+        const self = advertisedAddress();
         return respond(FindCoordinatorResponse, apiVersion, {
-          ...(apiVersion < 4 ? { errorCode: 0, nodeId: 0, host, port } : {}),
+          ...(apiVersion < 4 ? { errorCode: 0, nodeId: 0, ...self } : {}),
           // Java sends a null message on success (v1+), not the spec's "" default.
           ...(apiVersion >= 1 && apiVersion < 4 ? { errorMessage: null } : {}),
-          coordinators: apiVersion < 4 ? [] : keys.map((key) => ({ key, nodeId: 0, host, port, errorCode: 0, errorMessage: null })),
+          coordinators: apiVersion < 4 ? [] : keys.map((key) => ({ key, nodeId: 0, ...self, errorCode: 0, errorMessage: null })),
         });
       }
       default:
@@ -288,6 +334,11 @@ export async function startCaptureBroker(options: CaptureBrokerOptions): Promise
     bootstrap: `${host}:${port}`,
     frames,
     errors,
+    setLeaderless(partitions) {
+      const next = new Set(partitions);
+      for (const i of leaderless) if (!next.has(i)) leaderEpochs.set(i, (leaderEpochs.get(i) ?? 0) + 1);
+      leaderless = next;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const s of sockets) s.destroy();

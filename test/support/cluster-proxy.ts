@@ -17,6 +17,13 @@
  * `setDown(node)` takes a node off the network (connections cut, new ones refused),
  * as a crashed broker.
  *
+ * Options: `leaderHints` makes the NOT_LEADER_OR_FOLLOWER answers carry KIP-951's
+ * hints when the Produce version has them (v10+): each refused partition's
+ * `currentLeader` (leader id and epoch, the same Metadata would report) and, at the
+ * top level, `nodeEndpoints` for the nodes they name, as Kafka 3.7+ brokers answer.
+ * `unlisted` leaves nodes out of Metadata's broker list (brokers that join later)
+ * until `setListed(node, true)`; such a node still serves connections.
+ *
  * Only the topology is simulated: every record still goes through the real
  * broker's Produce path and lands in its log, where the test reads it back.
  */
@@ -37,6 +44,14 @@ export interface ClusterNode {
   readonly address: string;
 }
 
+/** Options of {@link startClusterProxy}. */
+export interface ClusterProxyOptions {
+  /** Put KIP-951 leader hints (`currentLeader`, `nodeEndpoints`) in NOT_LEADER_OR_FOLLOWER answers of Produce v10+. Default false. */
+  readonly leaderHints?: boolean;
+  /** Nodes left out of Metadata's broker list until `setListed(node, true)`. Default none. */
+  readonly unlisted?: readonly number[];
+}
+
 export interface ClusterProxy {
   readonly nodes: readonly ClusterNode[];
   /** Node 1's address, for a client's `brokers`. */
@@ -46,10 +61,16 @@ export interface ClusterProxy {
   leaderOf(topic: string, partition: number): number;
   /** Take a node down (its connections cut, new ones refused), or bring it back. */
   setDown(nodeId: number, down: boolean): void;
+  /** List a node in Metadata answers from now on (a broker that joined), or leave it out. */
+  setListed(nodeId: number, listed: boolean): void;
   /** Produce requests each node received, forwarded or refused. */
   readonly produceRequests: ReadonlyMap<number, number>;
+  /** Requests received by API key, over every node (e.g. `requests.get(ApiKey.Metadata)`). */
+  readonly requests: ReadonlyMap<number, number>;
   /** Partitions answered NOT_LEADER_OR_FOLLOWER by a node that does not lead them. */
   readonly notLeaderAnswers: number;
+  /** Of those, the ones answered with a KIP-951 leader hint (`leaderHints` on, Produce v10+). */
+  readonly leaderHintsGiven: number;
   close(): Promise<void>;
 }
 
@@ -64,9 +85,22 @@ interface Refused {
   readonly index: number;
 }
 
-/** A Produce answer: the broker's (or none), plus NOT_LEADER_OR_FOLLOWER for each refused partition. */
-function produceAnswer(apiVersion: number, correlationId: number, answered: ProduceResponse, refused: readonly Refused[]): Buffer {
+/** KIP-951 hints for the refused partitions: who leads each (with its epoch), and where those nodes are. */
+interface LeaderHints {
+  readonly leaderOf: (topic: string, partition: number) => { leaderId: number; leaderEpoch: number };
+  readonly endpoint: (nodeId: number) => ClusterNode | undefined;
+  /** Told each time a refused partition is answered with a hint. */
+  readonly given: () => void;
+}
+
+/**
+ * A Produce answer: the broker's (or none), plus NOT_LEADER_OR_FOLLOWER for each refused
+ * partition, with KIP-951 hints when given and the version carries them (v10+).
+ */
+function produceAnswer(apiVersion: number, correlationId: number, answered: ProduceResponse, refused: readonly Refused[], hints?: LeaderHints): Buffer {
   const responses = answered.responses.map((t) => ({ ...t, partitionResponses: [...t.partitionResponses] }));
+  const withHints = hints !== undefined && apiVersion >= 10;
+  const nodeEndpoints = [...answered.nodeEndpoints];
   for (const r of refused) {
     let topic = responses.find((t) => t.name === r.name);
     if (!topic) responses.push((topic = { name: r.name, partitionResponses: [] }));
@@ -78,11 +112,16 @@ function produceAnswer(apiVersion: number, correlationId: number, answered: Prod
       logStartOffset: -1n,
       errorMessage: `not the leader of ${r.name}-${r.index}`,
       recordErrors: [],
-      currentLeader: { leaderId: -1, leaderEpoch: -1 },
+      currentLeader: withHints ? hints.leaderOf(r.name, r.index) : { leaderId: -1, leaderEpoch: -1 },
     });
+    if (!withHints) continue;
+    hints.given();
+    const { leaderId } = hints.leaderOf(r.name, r.index);
+    const node = hints.endpoint(leaderId);
+    if (node && !nodeEndpoints.some((e) => e.nodeId === leaderId)) nodeEndpoints.push({ nodeId: leaderId, host: node.host, port: node.port, rack: null });
   }
   const w = new Writer(256);
-  writeResponseFrame(w, ApiKey.Produce, apiVersion, correlationId, ProduceResponse, { ...answered, responses });
+  writeResponseFrame(w, ApiKey.Produce, apiVersion, correlationId, ProduceResponse, { ...answered, responses, nodeEndpoints });
   return Buffer.from(w.finish());
 }
 
@@ -96,10 +135,23 @@ function framed(frame: Buffer): Buffer {
 /**
  * Start `nodeCount` listeners in front of the broker at `target()` (`host:port`).
  */
-export async function startClusterProxy(target: () => string, nodeCount: number): Promise<ClusterProxy> {
+export async function startClusterProxy(target: () => string, nodeCount: number, options: ClusterProxyOptions = {}): Promise<ClusterProxy> {
   const leaders = new Map<string, { nodeId: number; moves: number }>();
   const leader = (topic: string, partition: number) => leaders.get(`${topic}\u0000${partition}`) ?? { nodeId: (partition % nodeCount) + 1, moves: 0 };
+  /** The leader epoch the broker behind last reported per partition; ours adds the moves to it. */
+  const brokerEpochs = new Map<string, number>();
+  const leaderEpoch = (topic: string, partition: number): number => (brokerEpochs.get(`${topic}\u0000${partition}`) ?? 0) + leader(topic, partition).moves;
+  const unlisted = new Set(options.unlisted ?? []);
+  let leaderHintsGiven = 0;
+  const hints: LeaderHints | undefined = options.leaderHints
+    ? {
+        leaderOf: (topic, partition) => ({ leaderId: leader(topic, partition).nodeId, leaderEpoch: leaderEpoch(topic, partition) }),
+        endpoint: (nodeId) => nodes.find((n) => n.nodeId === nodeId),
+        given: () => void leaderHintsGiven++,
+      }
+    : undefined;
   const produceRequests = new Map<number, number>();
+  const requestsByApi = new Map<number, number>();
   let notLeaderAnswers = 0;
   const sockets = new Set<Socket>();
   /** Client connections by node, to cut a node's when it goes down. */
@@ -109,16 +161,18 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
   const nodes: ClusterNode[] = [];
 
   const rewriteMetadata = (body: MetadataResponse): MetadataResponse => {
-    const ids = nodes.map((n) => n.nodeId);
+    const listed = nodes.filter((n) => !unlisted.has(n.nodeId));
+    const ids = listed.map((n) => n.nodeId);
     return {
       ...body,
-      brokers: nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, rack: null })),
+      brokers: listed.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, rack: null })),
       controllerId: 1,
       topics: body.topics.map((t) => ({
         ...t,
         partitions: t.partitions.map((p) => {
-          const { nodeId, moves } = leader(t.name ?? '', p.partitionIndex);
-          return { ...p, leaderId: nodeId, leaderEpoch: Math.max(0, p.leaderEpoch) + moves, replicaNodes: ids, isrNodes: ids, offlineReplicas: [] };
+          const name = t.name ?? '';
+          brokerEpochs.set(`${name}\u0000${p.partitionIndex}`, Math.max(0, p.leaderEpoch));
+          return { ...p, leaderId: leader(name, p.partitionIndex).nodeId, leaderEpoch: leaderEpoch(name, p.partitionIndex), replicaNodes: ids, isrNodes: ids, offlineReplicas: [] };
         }),
       })),
     };
@@ -156,6 +210,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
       for (const frame of requests.push(chunk)) {
         const parsed = parseRequest(frame);
         const { apiKey, apiVersion, correlationId } = parsed.header;
+        requestsByApi.set(apiKey, (requestsByApi.get(apiKey) ?? 0) + 1);
         if (apiKey === ApiKey.Produce) {
           produceRequests.set(nodeId, (produceRequests.get(nodeId) ?? 0) + 1);
           const request = ProduceRequest.read(parsed.body, apiVersion);
@@ -168,7 +223,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
             return;
           }
           if (refused.length === total) {
-            slots.push({ bytes: produceAnswer(apiVersion, correlationId, { responses: [], throttleTimeMs: 0, nodeEndpoints: [] }, refused) });
+            slots.push({ bytes: produceAnswer(apiVersion, correlationId, { responses: [], throttleTimeMs: 0, nodeEndpoints: [] }, refused, hints) });
             flush();
             continue;
           }
@@ -204,7 +259,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
         forwarded.delete(correlationId);
         if (request.apiKey === ApiKey.Produce && request.refused.length > 0) {
           const { body } = parseResponse(frame, ApiKey.Produce, request.apiVersion, ProduceResponse);
-          request.slot.bytes = produceAnswer(request.apiVersion, correlationId, body, request.refused);
+          request.slot.bytes = produceAnswer(request.apiVersion, correlationId, body, request.refused, hints);
         } else if (request.apiKey === ApiKey.Metadata) {
           const { body } = parseResponse(frame, ApiKey.Metadata, request.apiVersion, MetadataResponse);
           const w = new Writer(1024);
@@ -249,9 +304,17 @@ export async function startClusterProxy(target: () => string, nodeCount: number)
       down.add(nodeId);
       for (const c of clients.get(nodeId) ?? []) c.destroy();
     },
+    setListed(nodeId, listed) {
+      if (listed) unlisted.delete(nodeId);
+      else unlisted.add(nodeId);
+    },
     produceRequests,
+    requests: requestsByApi,
     get notLeaderAnswers() {
       return notLeaderAnswers;
+    },
+    get leaderHintsGiven() {
+      return leaderHintsGiven;
     },
     async close() {
       for (const s of sockets) s.destroy();

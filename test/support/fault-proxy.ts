@@ -9,12 +9,16 @@
  * - `dropOnResponse()`: the broker handles the request, then the connection
  *   dies before the response reaches the client;
  * - `dropConnections()`: every proxied connection is cut now;
- * - `refuseConnections(true)`: new connections are accepted and closed at once.
+ * - `refuseConnections(true)`: new connections are accepted and closed at once;
+ * - `chaos({ seed, ... })`: random faults drawn from a seed until `stopChaos()`:
+ *   per request, cut the connection; per response, drop it with its connection,
+ *   swallow it or delay it (see chaos-schedule.ts).
  *
  * Faults can target one API (`{ apiKey: ApiKey.Produce }`): the proxy reads
  * each request's header to learn which API a response answers. Responses are
- * handled frame by frame, so a fault never cuts a frame in half; requests are
- * forwarded as they arrive.
+ * handled frame by frame, so a fault never cuts a response in half; requests are
+ * forwarded as they arrive (only chaos's connection cuts may tear one, as a
+ * network would: the broker never handles a torn request).
  *
  * ```ts
  * const proxy = await startFaultProxy(running.bootstrap);
@@ -36,6 +40,9 @@
  */
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { FrameSplitter } from '../../src/protocol/framing.js';
+import { type ChaosCounts, type ChaosOptions, ChaosSchedule } from './chaos-schedule.js';
+
+export { type ChaosCounts, type ChaosOptions } from './chaos-schedule.js';
 
 /** Which responses a fault applies to. */
 export interface FaultFilter {
@@ -55,8 +62,10 @@ export interface FaultProxyStats {
   readonly requests: number;
   /** Response frames delivered to clients. */
   readonly responsesDelivered: number;
-  /** Response frames discarded by a fault. */
+  /** Response frames discarded by a fault (chaos included). */
   readonly responsesSwallowed: number;
+  /** Faults the chaos mode injected, by kind, since start. */
+  readonly chaos: ChaosCounts;
 }
 
 /** A running proxy. */
@@ -76,7 +85,17 @@ export interface FaultProxy {
   dropConnections(): void;
   /** While on, new connections are accepted and closed at once (a broker that is down). */
   refuseConnections(on: boolean): void;
-  /** Back to plain forwarding: no delay, nothing swallowed, connections accepted. */
+  /**
+   * Random faults from a seeded schedule, on top of any set by the methods above:
+   * per matching request, cut the connection; per matching response, drop it with
+   * its connection, swallow it, or delay it (in order). Replaces an earlier chaos.
+   *
+   * @throws RangeError naming the option when a rate or `maxDelayMs` is out of range
+   */
+  chaos(options: ChaosOptions): void;
+  /** No more chaos faults; responses already delayed are still delivered late, in order. */
+  stopChaos(): void;
+  /** Back to plain forwarding: no delay, nothing swallowed, no chaos, connections accepted. */
   reset(): void;
   /** Stop listening and cut every connection. */
   close(): Promise<void>;
@@ -116,6 +135,8 @@ export async function startFaultProxy(target: string | (() => string), options: 
   };
   const pairs = new Set<Pair>();
   const stats = { accepted: 0, open: 0, requests: 0, responsesDelivered: 0, responsesSwallowed: 0 };
+  const chaosCounts = { droppedConnections: 0, droppedOnResponse: 0, swallowed: 0, delayed: 0 };
+  let chaos: ChaosSchedule | undefined;
   let delay = { ms: 0, apiKey: undefined as number | undefined };
   let swallow: ActiveFault | undefined;
   let drop: ActiveFault | undefined;
@@ -158,17 +179,33 @@ export async function startFaultProxy(target: string | (() => string), options: 
       stats.responsesSwallowed++;
       return;
     }
+    let delayMs = delay.ms > 0 && (delay.apiKey === undefined || delay.apiKey === apiKey) ? delay.ms : 0;
+    const fault = chaos?.onResponse(apiKey);
+    if (fault?.kind === 'dropOnResponse') {
+      chaosCounts.droppedOnResponse++;
+      stats.responsesSwallowed++;
+      cut(pair);
+      return;
+    }
+    if (fault?.kind === 'swallow') {
+      chaosCounts.swallowed++;
+      stats.responsesSwallowed++;
+      return;
+    }
+    if (fault?.kind === 'delay') {
+      chaosCounts.delayed++;
+      delayMs = Math.max(delayMs, fault.ms);
+    }
     const bytes = Buffer.allocUnsafe(4 + frame.length);
     bytes.writeInt32BE(frame.length, 0);
     frame.copy(bytes, 4);
-    const delayed = delay.ms > 0 && (delay.apiKey === undefined || delay.apiKey === apiKey);
     // A response queued behind a delayed one waits for it: order on a connection is never changed.
-    if (!delayed && pair.delayed.length === 0) {
+    if (delayMs === 0 && pair.delayed.length === 0) {
       deliver(pair, bytes);
       return;
     }
     const last = pair.delayed.at(-1)?.at ?? 0;
-    pair.delayed.push({ at: Math.max(last, Date.now() + (delayed ? delay.ms : 0)), bytes });
+    pair.delayed.push({ at: Math.max(last, Date.now() + delayMs), bytes });
     if (pair.timer === undefined) pair.timer = setTimeout(() => releaseDelayed(pair), pair.delayed[0]!.at - Date.now());
   };
 
@@ -188,17 +225,27 @@ export async function startFaultProxy(target: string | (() => string), options: 
     client.setNoDelay(true);
     broker.setNoDelay(true);
     client.on('data', (chunk: Buffer) => {
+      let cutAt: number | undefined;
       try {
         for (const frame of requests.push(chunk)) {
           // Request header v1/v2: api key int16, api version int16, correlation id int32.
-          if (frame.length >= 8) pair.apiKeys.set(frame.readInt32BE(4), frame.readInt16BE(0));
+          const apiKey = frame.length >= 8 ? frame.readInt16BE(0) : undefined;
+          if (apiKey !== undefined) pair.apiKeys.set(frame.readInt32BE(4), apiKey);
           stats.requests++;
+          cutAt ??= chaos?.cutOnRequest(apiKey, chunk.length);
         }
       } catch {
         cut(pair);
         return;
       }
-      broker.write(chunk);
+      if (cutAt === undefined) {
+        broker.write(chunk);
+        return;
+      }
+      // Requests wholly inside the forwarded prefix reach the broker; their answers die with the connection.
+      if (cutAt > 0) broker.write(chunk.subarray(0, cutAt));
+      chaosCounts.droppedConnections++;
+      cut(pair);
     });
     broker.on('data', (chunk: Buffer) => {
       try {
@@ -230,7 +277,7 @@ export async function startFaultProxy(target: string | (() => string), options: 
     port,
     address: `127.0.0.1:${port}`,
     get stats(): FaultProxyStats {
-      return { ...stats };
+      return { ...stats, chaos: { ...chaosCounts } };
     },
     delayResponses(ms, filter) {
       delay = { ms, apiKey: filter?.apiKey };
@@ -247,7 +294,14 @@ export async function startFaultProxy(target: string | (() => string), options: 
     refuseConnections(on) {
       refusing = on;
     },
+    chaos(options) {
+      chaos = new ChaosSchedule(options);
+    },
+    stopChaos() {
+      chaos = undefined;
+    },
     reset() {
+      chaos = undefined;
       delay = { ms: 0, apiKey: undefined };
       swallow = undefined;
       drop = undefined;

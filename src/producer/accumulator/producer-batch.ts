@@ -10,6 +10,8 @@ import { CompressionCodec } from '../../protocol/records/compression.js';
 import { RecordBatchBuilder } from '../../protocol/records/record-batch-builder.js';
 import { computeRecordBatchCrc, RecordBatchField } from '../../protocol/records/record-batch-header.js';
 import { type KafkaRecord, type RecordInput } from '../../protocol/records/record.js';
+import { type Connection } from '../../network/connection.js';
+import { type ProducerIdAndEpoch } from '../idempotence/producer-id-state.js';
 import { type PartitionQueue } from './record-accumulator.js';
 
 /** What a `send` call is told about one partition it wrote to (KafkaJS's RecordMetadata, plus offsets). */
@@ -30,7 +32,8 @@ export interface RecordMetadata {
 export interface SendCallObserver {
   /** @param now - Date.now() when it settled */
   sendSucceeded(call: SendCall, now: number): void;
-  sendFailed(call: SendCall, error: Error): void;
+  /** `call` is null for a send turned away before a call was made for it. */
+  sendFailed(call: SendCall | null, error: Error): void;
 }
 
 const ignore = (): void => undefined;
@@ -122,6 +125,30 @@ export class SendCall {
 /** Where a batch stands. */
 export type BatchState = 'open' | 'closed' | 'in-flight' | 'done';
 
+/**
+ * A flush() waiting for the batches pending when it was called: resolves when
+ * `remaining` reaches 0. A batch split in two hands its waiters to both halves.
+ */
+export class FlushWaiter {
+  remaining = 0;
+  readonly promise: Promise<void>;
+  #resolve: () => void = () => undefined;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve) => (this.#resolve = resolve));
+  }
+
+  /** One of the batches is done. */
+  done(): void {
+    if (--this.remaining === 0) this.#resolve();
+  }
+
+  /** Resolve now if nothing was pending. */
+  seal(): void {
+    if (this.remaining === 0) this.#resolve();
+  }
+}
+
 export class ProducerBatch {
   readonly builder: RecordBatchBuilder;
   state: BatchState = 'open';
@@ -129,10 +156,27 @@ export class ProducerBatch {
   attempts = 0;
   /** Not before this time (retry backoff). */
   retryAt = 0;
-  /** Sequence assigned at first drain (idempotent), kept across retries; -1 until then. */
+  /**
+   * The producer id and epoch this batch is sent with (idempotent), given with its
+   * sequence when first drained and kept until its outcome is known
+   * (TransactionManager); null without.
+   */
+  identity: ProducerIdAndEpoch | null = null;
+  /** Sequence of the first record under `identity`; -1 until assigned. */
   baseSequence = -1;
-  producerId = -1;
-  producerEpoch = -1;
+  /** Some attempt had no answer (timeout, lost connection): the broker may hold this batch. */
+  mayBeStored = false;
+  /**
+   * This batch's place in its partition, for putting a retry back where it was:
+   * batches are numbered as they are created; the halves of a split share their
+   * batch's [order, order + span).
+   */
+  order = 0;
+  span = 1;
+  /** flush() calls waiting for this batch. */
+  flushWaiters: FlushWaiter[] | null = null;
+  /** The connection this attempt's request was written on; null until it is written. */
+  sentOn: Connection | null = null;
   /** The encoded batch, built at first drain. */
   bytes: Buffer | null = null;
   /** Bytes reserved from bufferMemory for this batch. */
@@ -231,6 +275,8 @@ export class ProducerBatch {
     second.reserved = this.reserved - first.reserved;
     this.reserved = 0;
     this.state = 'done';
+    // The halves carry this batch's flush waiters now.
+    this.#releaseFlushWaiters();
     return [first, second];
   }
 
@@ -244,9 +290,14 @@ export class ProducerBatch {
     part.attempts = this.attempts;
     part.lastError = this.lastError;
     part.baseSequence = baseSequence;
-    if (baseSequence >= 0) {
-      part.producerId = this.producerId;
-      part.producerEpoch = this.producerEpoch;
+    part.mayBeStored = this.mayBeStored;
+    if (baseSequence >= 0) part.identity = this.identity;
+    const half = this.span / 2;
+    part.order = from === 0 ? this.order : this.order + half;
+    part.span = half;
+    if (this.flushWaiters !== null) {
+      part.flushWaiters = [...this.flushWaiters];
+      for (const w of this.flushWaiters) w.remaining++;
     }
     return part;
   }
@@ -300,15 +351,31 @@ export class ProducerBatch {
 
   /** Whether the CRC of `bytes` is computed (the builder leaves it to the first encode). */
   #checksummed = false;
+  /** The identity and sequence the bytes carry, so a retry with the same ones is not stamped again. */
+  #stampedIdentity: ProducerIdAndEpoch | null = null;
+  #stampedSequence = -1;
 
   #stamped(bytes: Buffer): Buffer {
-    if (this.producerId >= 0) {
-      stampProducer(bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    const identity = this.identity;
+    if (identity !== null) {
+      if (identity !== this.#stampedIdentity || this.baseSequence !== this.#stampedSequence) {
+        stampProducer(bytes, identity.producerId, identity.epoch, this.baseSequence);
+        this.#stampedIdentity = identity;
+        this.#stampedSequence = this.baseSequence;
+      }
     } else if (!this.#checksummed) {
       bytes.writeUInt32BE(computeRecordBatchCrc(bytes, 0), RecordBatchField.crc);
     }
     this.#checksummed = true;
     return bytes;
+  }
+
+  /** Tell the flush() calls waiting for this batch that it is done. */
+  #releaseFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    if (waiters === null) return;
+    this.flushWaiters = null;
+    for (const w of waiters) w.done();
   }
 
   /** Tell every send call of this batch its records' fate. */
@@ -336,6 +403,7 @@ export class ProducerBatch {
       for (let k = 0; k < count; k++) meta.offsets.push(first < 0 ? '-1' : String(first + k));
     }
     this.#report(Date.now());
+    this.#releaseFlushWaiters();
   }
 
   /** Fail every send call of this batch. */
@@ -343,6 +411,7 @@ export class ProducerBatch {
     this.state = 'done';
     for (const call of this.runCalls) call.failed ??= error;
     this.#report(Date.now());
+    this.#releaseFlushWaiters();
   }
 
   /** One report per call, however many runs it has here. */
@@ -358,12 +427,11 @@ export class ProducerBatch {
 /**
  * Write producer id, epoch and base sequence into an encoded batch and redo its
  * CRC (which covers them). Done at drain time: sequences are assigned when a
- * batch is first sent, and reassigned after an epoch bump (KIP-360).
+ * batch is first sent, and reassigned only when its partition starts over under
+ * a new epoch (KIP-360) with the batch known not to be stored.
  */
-export function stampProducer(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void {
-  const hi = Math.floor(producerId / 0x1_0000_0000);
-  batch.writeInt32BE(hi, RecordBatchField.producerId);
-  batch.writeUInt32BE(producerId - hi * 0x1_0000_0000, RecordBatchField.producerId + 4);
+export function stampProducer(batch: Buffer, producerId: bigint, producerEpoch: number, baseSequence: number): void {
+  batch.writeBigInt64BE(producerId, RecordBatchField.producerId);
   batch.writeInt16BE(producerEpoch, RecordBatchField.producerEpoch);
   batch.writeInt32BE(baseSequence, RecordBatchField.baseSequence);
   batch.writeUInt32BE(computeRecordBatchCrc(batch, 0), RecordBatchField.crc);

@@ -4,46 +4,36 @@
  *
  * Records for a partition go into its newest open batch while it has room for
  * `batchSize` bytes (a record bigger than that gets a batch of its own), so
- * concurrent `send` calls within `lingerMs` share batches. The bytes held by
- * every unfinished batch count against `bufferMemory`; when it is full, `send`
- * waits for room (back-pressure) and fails after `maxBlockMs`.
+ * concurrent `send` calls within `lingerMs` share batches. Every unfinished
+ * batch's allocated buffer counts against `bufferMemory`; when it is full,
+ * `send` waits for room (back-pressure) and fails after `maxBlockMs`. What
+ * waits is bounded too (see the producer's `#queueSlow`).
  */
 import { KafkaJSBufferExhaustedError } from '../../errors/errors.js';
 import { type CompressionCodec } from '../../protocol/records/compression.js';
 import { type RecordInput } from '../../protocol/records/record.js';
+import { PartitionState } from '../idempotence/partition-state.js';
 import { ProducerBatch, type SendCall } from './producer-batch.js';
 
-/** The batches of one partition: queued (oldest first) and in flight (in send order). */
+/** The batches of one partition still queued (oldest first), and its state once they are sent. */
 export class PartitionQueue {
+  /** Batches not written yet: new ones, and retries put back at their place. */
   readonly queued: ProducerBatch[] = [];
-  readonly inFlight: ProducerBatch[] = [];
-  /** Next sequence number to assign (idempotent producer). */
-  nextSequence = 0;
-  /**
-   * A batch failed and was put back: hold new sends until every in-flight batch
-   * of this partition has come back, so retries go out in sequence order.
-   */
-  retrying = false;
-  /**
-   * The producer id and epoch the broker has acknowledged an idempotent batch of
-   * this partition from (-1: none yet). Until it has, it keeps no state for them
-   * here and would take any sequence as the first (see Sender).
-   */
-  ackedProducerId = -1;
-  ackedEpoch = -1;
+  /** In flight, sequences, producer id and epoch (the TransactionManager's). */
+  readonly state = new PartitionState();
+  /** Batches created so far: the next one's `order`. */
+  created = 0;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
   ) {}
 
-  /** Put a failed batch back in sequence order (or first, without sequences). */
+  /** Put a batch that came back for a retry at its place: before every batch created after it. */
   requeue(batch: ProducerBatch): void {
     batch.state = 'closed';
-    const i = this.inFlight.indexOf(batch);
-    if (i >= 0) this.inFlight.splice(i, 1);
     let at = 0;
-    if (batch.baseSequence >= 0) while (at < this.queued.length && this.queued[at]!.baseSequence >= 0 && this.queued[at]!.baseSequence < batch.baseSequence) at++;
+    while (at < this.queued.length && this.queued[at]!.order < batch.order) at++;
     this.queued.splice(at, 0, batch);
   }
 }
@@ -57,12 +47,9 @@ interface MemoryWaiter {
 
 export class RecordAccumulator {
   readonly partitions = new Map<string, PartitionQueue>();
-  /** Bytes held by unfinished batches. */
+  /** Bytes held by unfinished batches (their allocated buffers). */
   used = 0;
-  /** Batches created and not yet done. */
-  unfinished = 0;
   readonly #waiters: MemoryWaiter[] = [];
-  #drainedWaiters: (() => void)[] = [];
 
   constructor(
     readonly batchSize: number,
@@ -134,12 +121,16 @@ export class RecordAccumulator {
       }
       // Small at first (a quiet partition's batch holds a few records), then straight to batch.size.
       batch = new ProducerBatch(q, acks, compression, now, now + this.deliveryTimeoutMs, Math.min(this.batchSize + 128, 4000), this.batchSize + 128);
+      batch.order = q.created++;
       q.queued.push(batch);
-      this.unfinished++;
     }
-    const grew = batch.append(record, call, now);
-    batch.reserved += grew;
-    this.used += grew;
+    batch.append(record, call, now);
+    // What the batch holds is its buffer, header and spare room included, not just its records.
+    const capacity = batch.builder.capacity;
+    if (capacity > batch.reserved) {
+      this.used += capacity - batch.reserved;
+      batch.reserved = capacity;
+    }
     if (batch.sizeInBytes < this.batchSize) return closed;
     this.#close(batch);
     return true;
@@ -151,23 +142,27 @@ export class RecordAccumulator {
     if (batch.compression !== 0) void batch.build();
   }
 
+  /** Close every open batch (flush: later records go into new batches). */
+  closeOpenBatches(): void {
+    for (const q of this.partitions.values()) {
+      const last = q.queued[q.queued.length - 1];
+      if (last !== undefined && last.state === 'open') this.#close(last);
+    }
+  }
+
+  /** Every batch not finished yet: queued, or in flight with its sends still waiting. */
+  *pendingBatches(): Generator<ProducerBatch> {
+    for (const q of this.partitions.values()) {
+      yield* q.queued;
+      for (const b of q.state.inFlight) if (b.state !== 'done') yield b;
+    }
+  }
+
   /** A batch finished (acknowledged or failed): give its memory back. */
   release(batch: ProducerBatch): void {
     this.used -= batch.reserved;
     batch.reserved = 0;
-    this.unfinished--;
     this.#serveWaiters();
-    if (this.unfinished === 0) {
-      const waiters = this.#drainedWaiters;
-      this.#drainedWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  /** Resolves once every batch created so far (and since) has finished. */
-  whenDrained(): Promise<void> {
-    if (this.unfinished === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drainedWaiters.push(resolve));
   }
 
   /**

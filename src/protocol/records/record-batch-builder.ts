@@ -173,6 +173,11 @@ export class RecordBatchBuilder {
     return this.#count;
   }
 
+  /** Bytes allocated for the batch so far (its writer's buffer): what it holds in memory. */
+  get capacity(): number {
+    return this.#w.buffer.length - this.#start;
+  }
+
   /** Bytes so far, header included, records uncompressed: what Java compares with `batch.size`. */
   get sizeInBytes(): number {
     return this.#w.length - this.#start;

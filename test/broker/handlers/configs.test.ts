@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../../src/broker/server.js';
+import { type RequestVersions } from '../../../src/network/api-versions.js';
 import { Connection } from '../../../src/network/connection.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { IncrementalAlterConfigsRequest } from '../../../src/protocol/generated/incremental-alter-configs-request.js';
@@ -13,6 +14,9 @@ import { IncrementalAlterConfigsResponse } from '../../../src/protocol/generated
 
 // KafkaJS is CommonJS; this enum is not among the names Node can detect statically.
 const { ConfigResourceTypes } = kafkajs;
+
+/** IncrementalAlterConfigs' whole codec range, as literal numbers: the broker's handler is under test. */
+const INCREMENTAL_ALTER_CONFIGS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 1 });
 
 describe('topic configs', () => {
   let running: RunningBroker;
@@ -53,10 +57,12 @@ describe('topic configs', () => {
     const connection = new Connection({ host: '127.0.0.1', port: running.port });
     try {
       const alter = async (configs: { name: string; configOperation: number; value: string | null }[]) => {
-        const res = await connection.send(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, {
-          validateOnly: false,
-          resources: [{ resourceType: 2, resourceName: 'cfg', configs }],
-        });
+        const res = await connection.send(
+          IncrementalAlterConfigsRequest,
+          IncrementalAlterConfigsResponse,
+          { validateOnly: false, resources: [{ resourceType: 2, resourceName: 'cfg', configs }] },
+          { versions: INCREMENTAL_ALTER_CONFIGS_VERSIONS },
+        );
         return res.responses[0]!;
       };
       assert.equal((await alter([{ name: 'cleanup.policy', configOperation: 0, value: 'delete' }])).errorCode, ErrorCode.NONE);
