@@ -221,7 +221,8 @@ function printTargets(all: Map<CaseId, Map<string, Outcome>>): void {
   console.log(`\n### Targets (tskafka on ${process.version})\n\n${lines.join('\n')}`);
 }
 
-async function withTopic<T>(admin: Admin, topic: string, body: () => Promise<T>): Promise<T> {
+/** Runs `body` with `topic` created (6 partitions) and deletes the topic afterwards. Also used by memory.ts. */
+export async function withTopic<T>(admin: Admin, topic: string, body: () => Promise<T>): Promise<T> {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
   try {
     return await body();
