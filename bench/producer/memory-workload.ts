@@ -44,6 +44,13 @@ export interface WorkloadOptions {
   valueBytes: number;
   value: 'buffer' | 'string';
   bufferMemory: number;
+  /**
+   * How outcomes are counted: 'then' chains a `.then` on every send's promise (a
+   * promise and a reaction per send, held by the caller until its loop yields);
+   * 'event' keeps no promise and counts failures with the `producer.send_error`
+   * event and successes with `metrics().recordsSent` (fire-and-forget).
+   */
+  observe: 'then' | 'event';
 }
 
 /** The command line for {@link WorkloadOptions}: the inverse of {@link parseWorkloadArgs}. */
@@ -61,6 +68,8 @@ export function workloadArgs(options: WorkloadOptions): string[] {
     options.value,
     '--buffer-memory',
     String(options.bufferMemory),
+    '--observe',
+    options.observe,
   ];
 }
 
@@ -74,6 +83,7 @@ function parseWorkloadArgs(argv: readonly string[]): WorkloadOptions {
       'value-bytes': { type: 'string' },
       value: { type: 'string' },
       'buffer-memory': { type: 'string' },
+      observe: { type: 'string', default: 'then' },
     },
     strict: true,
   });
@@ -84,6 +94,7 @@ function parseWorkloadArgs(argv: readonly string[]): WorkloadOptions {
   };
   if (!values.brokers || !values.topic) throw new Error('--brokers host:port and --topic are required');
   if (values.value !== 'buffer' && values.value !== 'string') throw new Error(`--value must be buffer or string, got ${JSON.stringify(values.value)}`);
+  if (values.observe !== 'then' && values.observe !== 'event') throw new Error(`--observe must be then or event, got ${JSON.stringify(values.observe)}`);
   return {
     brokers: values.brokers.split(','),
     topic: values.topic,
@@ -91,6 +102,7 @@ function parseWorkloadArgs(argv: readonly string[]): WorkloadOptions {
     valueBytes: positive('value-bytes', values['value-bytes']),
     value: values.value,
     bufferMemory: positive('buffer-memory', values['buffer-memory']),
+    observe: values.observe,
   };
 }
 
@@ -143,13 +155,26 @@ async function runWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
   };
 
   const started = performance.now();
-  for (let i = 0; i < sends; i++) {
-    producer.send({ topic, messages: [{ value }] }).then(onResolved, onRejected);
-    if (i % SAMPLE_EVERY_SENDS === 0) peaks.sample();
+  if (options.observe === 'event') {
+    producer.on('producer.send_error', ({ payload }) => onRejected((payload as { error: unknown }).error));
+    for (let i = 0; i < sends; i++) {
+      void producer.send({ topic, messages: [{ value }] });
+      if (i % SAMPLE_EVERY_SENDS === 0) peaks.sample();
+    }
+  } else {
+    for (let i = 0; i < sends; i++) {
+      producer.send({ topic, messages: [{ value }] }).then(onResolved, onRejected);
+      if (i % SAMPLE_EVERY_SENDS === 0) peaks.sample();
+    }
   }
   peaks.sample();
   const loopSeconds = (performance.now() - started) / 1000;
-  await done;
+  if (options.observe === 'event') {
+    await producer.flush();
+    resolved = producer.metrics().recordsSent;
+  } else {
+    await done;
+  }
   const settleSeconds = (performance.now() - started) / 1000;
   await producer.disconnect();
   peaks.stop();

@@ -11,6 +11,9 @@
  *   MEMORY_BENCH_N=1000000,200000    sends per run, one case per value (default 1000000)
  *   MEMORY_BENCH_VALUE_BYTES=1000    value size (default 1000)
  *   MEMORY_BENCH_VALUE=buffer        buffer or string (one value shared by every send)
+ *   MEMORY_BENCH_OBSERVE=then        then: a .then on every send (the caller holds a promise per send
+ *                                    until its loop yields); event: fire-and-forget, failures counted
+ *                                    with the producer.send_error event
  *   MEMORY_BENCH_BUFFER_MEMORY=33554432   the producer's bufferMemory (default 32 MiB)
  *   MEMORY_BENCH_RUNS=3              runs per case (default 3): median [min-max]
  *   MEMORY_BENCH_TIMEOUT_S=600       a workload still running after this is killed
@@ -109,6 +112,8 @@ export async function runMemoryBench(): Promise<void> {
   const timeoutS = envNumber('MEMORY_BENCH_TIMEOUT_S', 600);
   const value = process.env['MEMORY_BENCH_VALUE']?.trim() || 'buffer';
   if (value !== 'buffer' && value !== 'string') throw new Error(`MEMORY_BENCH_VALUE must be buffer or string, got ${JSON.stringify(value)}`);
+  const observe = process.env['MEMORY_BENCH_OBSERVE']?.trim() || 'then';
+  if (observe !== 'then' && observe !== 'event') throw new Error(`MEMORY_BENCH_OBSERVE must be then or event, got ${JSON.stringify(observe)}`);
   console.log(
     `Unawaited sends of one ${valueBytes}-byte ${value} value each, in one synchronous loop, then all awaited; bufferMemory ${bufferMemory} bytes ` +
       `(${(bufferMemory / MB).toFixed(1)} MB); ${runs} run(s) per case, median [min-max]. Broker: tskafka's, in memory, in its own process; the workload in its own process on ${process.version}.`,
@@ -127,7 +132,7 @@ export async function runMemoryBench(): Promise<void> {
       for (const sends of [1, ...cases]) {
         const label = sends === 1 ? 'baseline: connect, 1 send' : `${sends.toLocaleString('en-US')} sends`;
         const topic = `bench-producer-memory-${topicNumber++}`;
-        const options: WorkloadOptions = { brokers: [broker.bootstrap], topic, sends, valueBytes, value, bufferMemory };
+        const options: WorkloadOptions = { brokers: [broker.bootstrap], topic, sends, valueBytes, value, bufferMemory, observe };
         const result = await withTopic(admin, topic, () => runChild(options, timeoutS * 1000));
         rows.set(label, [...(rows.get(label) ?? []), result]);
         process.stderr.write(`  run ${run + 1}/${runs}, ${label}: peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.settleSeconds.toFixed(1)} s, ${outcomes(result)}\n`);
