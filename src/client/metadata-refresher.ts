@@ -34,8 +34,6 @@ export class MetadataRefresher {
   #nextAllowedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
-  /** Metadata requests started (tests, metrics). */
-  refreshes = 0;
 
   constructor(
     readonly cluster: Cluster,
@@ -91,7 +89,6 @@ export class MetadataRefresher {
   #start(): void {
     if (this.#running || this.#stopped) return;
     this.#running = true;
-    this.refreshes++;
     const backoff = Math.min(this.#backoffMaxMs, this.#backoffMs * 2 ** Math.min(this.#unsatisfied, 20));
     this.#unsatisfied++;
     this.cluster.markStale();
