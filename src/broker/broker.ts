@@ -3,6 +3,7 @@
  * idempotent producer state, the API handlers, and the background work
  * (retention, compaction, timed flushes). Sockets are server.ts's business.
  */
+import { Authorizer } from './acl/authorizer.js';
 import { type BrokerConfig } from './config.js';
 import { type Connection } from './connection.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
@@ -34,16 +35,20 @@ export class Broker {
     readonly topics: TopicRegistry,
     readonly groups: GroupCoordinator,
     readonly producers: ProducerStateManager,
+    /** The ACL authorizer, null when `authorizer.class.name` is empty (everything allowed); see acl/request-authorization.ts. */
+    readonly authorizer: Authorizer | null,
   ) {
     this.handlers = new Map(allHandlers.map((h) => [h.apiKey, h as Handler]));
   }
 
   /** Open the data directory (recovering logs, producer state and committed offsets) and start background work. */
   static async open(config: BrokerConfig, logger: BrokerLogger): Promise<Broker> {
-    const topics = await TopicRegistry.open(config);
-    const producers = await ProducerStateManager.open(config, topics);
+    // ACLs first: a broker whose ACL file cannot be read must not start (nor recover logs first).
+    const authorizer = config.authorizer === null ? null : await Authorizer.open(config.authorizer, config.logDir);
+    const topics = await TopicRegistry.open(config, logger);
+    const producers = await ProducerStateManager.open(config, topics, logger);
     const groups = await GroupCoordinator.open(config, logger);
-    const broker = new Broker(config, logger, topics, groups, producers);
+    const broker = new Broker(config, logger, topics, groups, producers, authorizer);
     broker.#startBackgroundWork();
     return broker;
   }
@@ -80,6 +85,7 @@ export class Broker {
         for (const p of t.partitions) await p.log.compact(now);
       }
     });
+    every(this.config.producerIdExpirationCheckIntervalMs, 'producer id expiration', async () => this.producers.removeExpiredProducers(Date.now()));
     if (this.config.flush.kind === 'interval') {
       every(this.config.flush.ms, 'log flush', async () => {
         for (const t of this.topics.list()) for (const p of t.partitions) await p.log.flush();
@@ -102,6 +108,8 @@ export class Broker {
     for (const t of this.#timers) clearInterval(t);
     for (const c of this.connections) c.socket.destroy();
     await this.groups.close();
+    await this.producers.close();
     await this.topics.close();
+    await this.authorizer?.close();
   }
 }

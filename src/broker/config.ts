@@ -7,6 +7,7 @@
  * refused, as Kafka does, so a real server.properties loads unchanged.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** One listener: `NAME://host:port`, with Kafka's security protocols. */
 export interface ListenerConfig {
@@ -54,20 +55,65 @@ export interface BrokerConfig {
   readonly autoCreateTopics: boolean;
   readonly flush: FlushPolicy;
   readonly socketRequestMaxBytes: number;
+  /** Connection limits and timeouts: see {@link ConnectionLimitsConfig}. */
+  readonly connectionLimits: ConnectionLimitsConfig;
   readonly groupInitialRebalanceDelayMs: number;
   readonly groupMinSessionTimeoutMs: number;
   readonly groupMaxSessionTimeoutMs: number;
   readonly offsetsRetentionMs: number;
   readonly logRetentionCheckIntervalMs: number;
   readonly logCleanerBackoffMs: number;
+  /** `producer.id.expiration.ms` (1 day): an idempotent producer's state is dropped this long after its last write. */
+  readonly producerIdExpirationMs: number;
+  /** `producer.id.expiration.check.interval.ms` (10 min): how often expired producer ids are removed. */
+  readonly producerIdExpirationCheckIntervalMs: number;
   readonly saslEnabledMechanisms: readonly string[];
   readonly saslUsers: readonly SaslUser[];
+  /** The ACL authorizer (`authorizer.class.name`), or null when none is configured: every request is then allowed. */
+  readonly authorizer: AuthorizerConfig | null;
   /** PEM key and certificate for SSL/SASL_SSL listeners. */
   readonly ssl: { readonly key: string; readonly cert: string } | null;
   readonly topicDefaults: TopicDefaults;
   /** Keys given but not known to tskafka (kept, reported). */
   readonly unknownKeys: readonly string[];
 }
+
+/** How many connections the broker takes, and how long it lets them idle, dribble or fail to authenticate. */
+export interface ConnectionLimitsConfig {
+  /** `connections.max.idle.ms` (600000): close a connection with no read or write for this long; -1 never. */
+  readonly connectionsMaxIdleMs: number;
+  /** `max.connections` (2147483647): connections across all listeners; past it a new connection is closed, logged. */
+  readonly maxConnections: number;
+  /** `max.connections.per.ip` (2147483647): connections from one address; past it a new one is closed, logged. */
+  readonly maxConnectionsPerIp: number;
+  /** `max.connections.per.ip.overrides` (`ip:count,...`): per-address exceptions to `max.connections.per.ip`. */
+  readonly maxConnectionsPerIpOverrides: ReadonlyMap<string, number>;
+  /** `sasl.server.max.receive.size` (524288): the largest frame a SASL listener reads before authentication completes. */
+  readonly saslServerMaxReceiveSize: number;
+  /** `connection.failed.authentication.delay.ms` (100): how long the answer to a failed authentication, and the close, wait (KIP-306). */
+  readonly failedAuthenticationDelayMs: number;
+  /**
+   * `socket.request.read.timeout.ms` (30000), tskafka's own: a request frame begun must be
+   * read whole within this long (time the broker itself stops reading is not counted), or the
+   * connection is closed. Kafka has no such bound (only `connections.max.idle.ms`, which a peer
+   * sending a byte every few minutes never reaches); 30 s is the clients' default
+   * `request.timeout.ms`, past which the client that sent the request has given up on it.
+   */
+  readonly socketRequestReadTimeoutMs: number;
+}
+
+/** Kafka's ACL authorizer settings; see src/broker/acl/authorizer.ts for the rules. */
+export interface AuthorizerConfig {
+  /** `authorizer.class.name`: one of {@link ACL_AUTHORIZER_CLASSES}; both mean the same ACL rules here. */
+  readonly className: string;
+  /** `super.users` (`User:admin;User:ops`): principals every check allows. */
+  readonly superUsers: readonly string[];
+  /** `allow.everyone.if.no.acl.found` (false): whether an operation on a resource no ACL names is allowed. */
+  readonly allowEveryoneIfNoAclFound: boolean;
+}
+
+/** The `authorizer.class.name` values that turn ACLs on (ZooKeeper's AclAuthorizer, KRaft's StandardAuthorizer). */
+export const ACL_AUTHORIZER_CLASSES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'];
 
 const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
 const SASL_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
@@ -301,6 +347,7 @@ export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts:
     autoCreateTopics: p.bool('auto.create.topics.enable', true),
     flush,
     socketRequestMaxBytes: p.int('socket.request.max.bytes', 100 * 1024 * 1024, 1),
+    connectionLimits: parseConnectionLimits(p),
     // Kafka's default is 3000 ms, which makes every first consumer-group join on a
     // laptop wait 3 s; Kafka's docs advise 0 for development, which is this broker's job.
     groupInitialRebalanceDelayMs: p.int('group.initial.rebalance.delay.ms', 0, 0),
@@ -309,14 +356,58 @@ export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts:
     offsetsRetentionMs: p.int('offsets.retention.minutes', 7 * 24 * 60, 1) * 60_000,
     logRetentionCheckIntervalMs: p.int('log.retention.check.interval.ms', 300_000, 1),
     logCleanerBackoffMs: p.int('log.cleaner.backoff.ms', 15_000, 1),
+    producerIdExpirationMs: p.int('producer.id.expiration.ms', DAY, 1),
+    producerIdExpirationCheckIntervalMs: p.int('producer.id.expiration.check.interval.ms', 600_000, 1),
     saslEnabledMechanisms: mechanisms,
     saslUsers: users,
+    authorizer: parseAuthorizer(p),
     ssl: keyPem && certPem ? { key: keyPem, cert: certPem } : null,
     topicDefaults,
     unknownKeys: [],
   };
   const unknown = [...properties.keys()].filter((k) => !p.used.has(k));
   return Object.freeze({ ...config, unknownKeys: unknown });
+}
+
+const INT_MAX = 2_147_483_647;
+
+function parseConnectionLimits(p: Props): ConnectionLimitsConfig {
+  const idleMs = p.int('connections.max.idle.ms', 600_000, -1);
+  // Kafka takes a negative value as "never"; 0 would close every connection at once.
+  if (idleMs === 0) throw new BrokerConfigError('connections.max.idle.ms', '0', 'a positive number of milliseconds, or -1 for never');
+  const perIp = p.int('max.connections.per.ip', INT_MAX, 0);
+  const overrides = new Map<string, number>();
+  const overridesText = p.string('max.connections.per.ip.overrides', '');
+  for (const entry of overridesText.split(',').map((s) => s.trim()).filter(Boolean)) {
+    // ip:count; an IPv6 address has colons of its own, so the count follows the last one.
+    const at = entry.lastIndexOf(':');
+    const address = entry.slice(0, at).trim().replace(/^\[|\]$/g, '');
+    const count = entry.slice(at + 1).trim();
+    if (at <= 0 || isIP(address) === 0 || !/^\d{1,10}$/.test(count)) {
+      throw new BrokerConfigError('max.connections.per.ip.overrides', overridesText, 'ip:count[,ip:count...] with IP addresses (host names are not resolved) and counts >= 0');
+    }
+    overrides.set(normalizeIp(address), Number(count));
+  }
+  // Kafka's rule: a default of 0 refuses everyone not listed, so the list must not be empty.
+  if (perIp === 0 && overrides.size === 0) throw new BrokerConfigError('max.connections.per.ip', '0', 'a positive count (0 only with max.connections.per.ip.overrides set)');
+  const delayMs = p.int('connection.failed.authentication.delay.ms', 100, 0);
+  // Kafka's rule: the delayed answer must come before the connection would be closed as idle.
+  if (idleMs > 0 && delayMs >= idleMs) throw new BrokerConfigError('connection.failed.authentication.delay.ms', String(delayMs), `less than connections.max.idle.ms (${idleMs})`);
+  return {
+    connectionsMaxIdleMs: idleMs,
+    maxConnections: p.int('max.connections', INT_MAX, 0),
+    maxConnectionsPerIp: perIp,
+    maxConnectionsPerIpOverrides: overrides,
+    saslServerMaxReceiveSize: p.int('sasl.server.max.receive.size', 524_288, 1),
+    failedAuthenticationDelayMs: delayMs,
+    socketRequestReadTimeoutMs: p.int('socket.request.read.timeout.ms', 30_000, 1),
+  };
+}
+
+/** An address as connection limits count it: an IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 client) as plain IPv4. */
+export function normalizeIp(address: string): string {
+  const lower = address.toLowerCase();
+  return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
 }
 
 function readOptional(path: string | undefined, key: string): string | undefined {
@@ -326,4 +417,22 @@ function readOptional(path: string | undefined, key: string): string | undefined
   } catch (e) {
     throw new BrokerConfigError(key, path, `a readable PEM file (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/** `authorizer.class.name` (empty: none), `super.users`, `allow.everyone.if.no.acl.found`. */
+function parseAuthorizer(p: Props): AuthorizerConfig | null {
+  const className = p.string('authorizer.class.name', '').trim();
+  const superUsersValue = p.string('super.users', '');
+  const superUsers = superUsersValue
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const principal of superUsers) {
+    const colon = principal.indexOf(':');
+    if (colon <= 0 || colon === principal.length - 1) throw new BrokerConfigError('super.users', superUsersValue, 'principals separated by ";", each TYPE:name, e.g. User:admin;User:ops');
+  }
+  const allowEveryoneIfNoAclFound = p.bool('allow.everyone.if.no.acl.found', false);
+  if (className === '') return null;
+  if (!ACL_AUTHORIZER_CLASSES.includes(className)) throw new BrokerConfigError('authorizer.class.name', className, `empty (no authorizer) or one of ${ACL_AUTHORIZER_CLASSES.join(', ')}`);
+  return { className, superUsers, allowEveryoneIfNoAclFound };
 }

@@ -14,6 +14,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Broker, type BoundListener } from './broker.js';
 import { type BrokerConfig, parseBrokerConfig, readPropertiesFile } from './config.js';
 import { Connection } from './connection.js';
+import { ConnectionQuotas } from './connection-quotas.js';
 import { type BrokerLogger, type LogLevel, consoleLogger } from './logger.js';
 import { Session } from './session.js';
 
@@ -53,15 +54,20 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   for (const key of config.unknownKeys) logger.info(`ignoring config ${key}: not used by tskafka`);
 
   const broker = await Broker.open(config, logger);
+  const quotas = new ConnectionQuotas(config.connectionLimits, logger);
   const servers: Server[] = [];
   try {
     for (const listener of config.listeners) {
       const tls = listener.securityProtocol === 'SSL' || listener.securityProtocol === 'SASL_SSL';
-      const onSocket = (socket: Socket): void => {
+      const serve = (socket: Socket): void => {
         const session = new Session(listener, `${socket.remoteAddress}:${socket.remotePort}`);
         broker.connections.add(new Connection(broker, socket, session));
       };
-      const server = tls ? createTlsServer({ key: config.ssl!.key, cert: config.ssl!.cert }, onSocket) : createServer(onSocket);
+      // Limits count TCP connections, TLS handshakes included: those hold a descriptor too.
+      const server = tls ? createTlsServer({ key: config.ssl!.key, cert: config.ssl!.cert }, serve) : createServer();
+      server.on('connection', (socket: Socket) => {
+        if (quotas.admit(socket, listener.name) && !tls) serve(socket);
+      });
       server.on('error', (e) => logger.error(`listener ${listener.name} failed`, { error: e.message }));
       server.listen(listener.port, listener.host);
       await once(server, 'listening');

@@ -1,23 +1,32 @@
 /**
  * The broker's topics: names, topic ids, partitions (each with its log), and
  * per-topic config overrides. Topic metadata is one small JSON file in the
- * data directory, replaced atomically (write, fsync, rename) on every change;
- * the records themselves live in the partition logs.
+ * data directory (topic-store.ts); the records themselves live in the
+ * partition logs.
+ *
+ * Every change (create, delete, add partitions, alter configs) is durable
+ * before it takes effect: the new partitions' logs are opened, the file is
+ * written and synced, and only then does the topic change in memory; if the
+ * file cannot be written the change is undone (new directories removed) and
+ * the caller gets KAFKA_STORAGE_ERROR. Changes run one at a time. A deleted
+ * topic's directories take Kafka's `-delete` names in the same synchronous step
+ * as the file's commit, so a topic created next under the same name starts in
+ * fresh directories while the old files close.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrokerConfig, type TopicDefaults, validateTopicConfig } from './config.js';
+import { type BrokerConfig, type TopicDefaults } from './config.js';
+import { topicLogSettings, validateLogConfig, validateTopicConfigs } from './log/log-config.js';
+import { FileLogDirectory } from './log/file-storage.js';
+import { deleteDirName, partitionDirName, readPartitionTopicId, scanLogDir } from './log/log-dir-layout.js';
+import { InconsistentTopicIdError, KafkaStorageError } from './log/log-errors.js';
 import { type LogConfig, PartitionLog } from './log/partition-log.js';
+import { type BrokerLogger, consoleLogger } from './logger.js';
+import { InvalidPartitionsError, InvalidTopicError, TopicExistsError, UnknownTopicError } from './topic-errors.js';
+import { topicNameProblem } from './topic-names.js';
+import { REGISTRY_FILE, RegistryNotDurableError, type StoredTopic, newTopicId, planStartup, readRegistryFile, writeRegistryFile } from './topic-store.js';
 
-/** A topic name Kafka would accept: [a-zA-Z0-9._-], 1-249 chars, not "." or "..". */
-export function topicNameProblem(name: string): string | null {
-  if (name.length === 0) return 'the topic name is empty';
-  if (name === '.' || name === '..') return `topic name "${name}" is not allowed`;
-  if (name.length > 249) return `topic name is ${name.length} characters, more than 249`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `topic name "${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
-  return null;
-}
+export { topicNameProblem } from './topic-names.js';
 
 /** A partition of a topic: its log, leader epoch, and waiters for new data (Fetch long poll). */
 export class Partition {
@@ -79,34 +88,71 @@ export class Topic {
   }
 }
 
-interface StoredTopic {
-  name: string;
-  topicId: string;
-  partitions: number;
-  configs: Record<string, string | number>;
+/** The file's form of a topic, with its partition count and overrides as given. */
+function stored(topic: Topic, partitions = topic.partitions.length, overrides: ReadonlyMap<string, string | number> = topic.overrides): StoredTopic {
+  return { name: topic.name, topicId: topic.topicId, partitions, configs: Object.fromEntries(overrides) };
 }
-
-const METADATA_FILE = 'tskafka-topics.json';
 
 export class TopicRegistry {
   readonly #topics = new Map<string, Topic>();
   readonly #byId = new Map<string, Topic>();
   readonly #creating = new Map<string, Promise<Topic>>();
+  /** The data directory (null in memory): where the registry file is. */
+  #root: FileLogDirectory | null = null;
+  /** Changes, one at a time: each writes the whole file from the state it leaves. */
+  #changes: Promise<unknown> = Promise.resolve();
+  /** Deleted partitions whose files are still closing or being removed; close() waits for them. */
+  readonly #removals = new Set<Promise<void>>();
 
-  private constructor(readonly config: BrokerConfig) {}
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly logger: BrokerLogger,
+  ) {}
 
-  /** Load the topics recorded in the data directory and open (recover) their logs. */
-  static async open(config: BrokerConfig): Promise<TopicRegistry> {
-    const registry = new TopicRegistry(config);
+  /**
+   * Loads the topics of the data directory and opens (recovers) their logs: the
+   * ones the registry file lists, and any partition directory it does not list
+   * (see topic-store.ts); deletions a restart interrupted are finished.
+   *
+   * @throws when the file cannot be read, or a partition directory belongs to another topic id than the file's
+   */
+  static async open(config: BrokerConfig, logger: BrokerLogger = consoleLogger()): Promise<TopicRegistry> {
+    const registry = new TopicRegistry(config, logger);
     if (config.logDir === null) return registry;
-    mkdirSync(config.logDir, { recursive: true });
-    const file = join(config.logDir, METADATA_FILE);
-    if (!existsSync(file)) return registry;
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredTopic[];
-    for (const s of stored) {
+    const logDir = config.logDir;
+    const root = FileLogDirectory.open(logDir);
+    registry.#root = root;
+    const found = scanLogDir(logDir);
+    for (const path of found.deleting) {
+      // Kafka's LogManager deletes `-delete` directories left by a restart the same way.
+      logger.info(`removing ${path}: a deleted partition whose removal a restart interrupted`);
+      rmSync(path, { recursive: true, force: true });
+    }
+    const plan = planStartup(readRegistryFile(root), found, (path) => readPartitionTopicId(FileLogDirectory.open(path)));
+    for (const { paths, problem } of plan.ignored) {
+      logger.warn(`ignoring ${paths.join(', ')}: ${problem}, so no topic of this broker can be there`);
+    }
+    for (const s of plan.topics) {
       const topic = new Topic(s.name, s.topicId, new Map(Object.entries(s.configs)), config.topicDefaults);
-      for (let i = 0; i < s.partitions; i++) topic.partitions.push(new Partition(topic, i, await registry.#openLog(topic, i)));
+      for (let i = 0; i < s.partitions; i++) {
+        try {
+          topic.partitions.push(new Partition(topic, i, await registry.#openLog(topic, i)));
+        } catch (err) {
+          if (!(err instanceof InconsistentTopicIdError)) throw err;
+          throw new Error(`refusing to start: ${err.path} holds the records of topic id ${err.stored}, but ${REGISTRY_FILE} says topic ${s.name} has id ${err.expected}; move the directory elsewhere if it is not topic ${s.name}'s, or fix ${REGISTRY_FILE}`, { cause: err });
+        }
+      }
       registry.#add(topic);
+    }
+    if (plan.recovered.length > 0) {
+      for (const r of plan.recovered) {
+        logger.warn(
+          r.newTopic
+            ? `recovered topic ${r.topic} from partition directories ${REGISTRY_FILE} did not list (${r.paths.join(', ')}): it runs with the broker's default configs; any overrides it had are lost`
+            : `recovered partition directories of topic ${r.topic} beyond the partition count ${REGISTRY_FILE} recorded (${r.paths.join(', ')})`,
+        );
+      }
+      await writeRegistryFile(root, registry.list().map((t) => stored(t)));
     }
     return registry;
   }
@@ -123,25 +169,38 @@ export class TopicRegistry {
     return [...this.#topics.values()];
   }
 
-  /** Validate configs for a new topic or an alteration; returns normalized values or throws BrokerConfigError. */
+  /** Validate configs for a new topic or an alteration (every Kafka topic config); returns normalized values or throws LogConfigError. */
   validateConfigs(configs: Iterable<[string, string]>): Map<string, string | number> {
-    const out = new Map<string, string | number>();
-    for (const [k, v] of configs) out.set(k, validateTopicConfig(k, v));
-    return out;
+    return validateTopicConfigs(configs, (name) => this.config.topicDefaults[name as keyof TopicDefaults]);
   }
 
-  /** Create a topic; throws if the name is invalid or taken (also while another create of it is under way). */
+  /**
+   * Creates a topic: its logs are opened and the registry file written before
+   * it exists for anyone; when the file cannot be written the logs are removed.
+   *
+   * @throws {@link InvalidTopicError} for a name Kafka refuses
+   * @throws {@link TopicExistsError} when the name is taken, being created or being deleted
+   * @throws LogConfigError when the configs do not make a valid log config
+   * @throws {@link KafkaStorageError} when the logs or the registry file cannot be written (nothing was created)
+   */
   async create(name: string, numPartitions: number, configs: Map<string, string | number>): Promise<Topic> {
     const problem = topicNameProblem(name);
-    if (problem) throw new Error(problem);
-    if (this.#topics.has(name) || this.#creating.has(name)) throw new Error(`topic ${name} already exists`);
-    const creating = (async () => {
-      const topic = new Topic(name, randomBytes(16).toString('base64url'), configs, this.config.topicDefaults);
-      for (let i = 0; i < numPartitions; i++) topic.partitions.push(new Partition(topic, i, await this.#openLog(topic, i)));
-      this.#add(topic);
-      this.#save();
-      return topic;
-    })();
+    if (problem) throw new InvalidTopicError(problem);
+    if (this.#topics.has(name)) throw new TopicExistsError(name);
+    if (this.#creating.has(name)) throw new TopicExistsError(name, 'is being created');
+    const topic = new Topic(name, newTopicId(), configs, this.config.topicDefaults);
+    validateLogConfig(this.logConfig(topic));
+    const creating = this.#change(async () => {
+      const partitions = await this.#openNewLogs(topic, 0, numPartitions);
+      return this.#commit([...this.list().map((t) => stored(t)), stored(topic, numPartitions)], {
+        undo: () => this.#discard(partitions),
+        apply: () => {
+          topic.partitions.push(...partitions);
+          this.#add(topic);
+          return topic;
+        },
+      });
+    });
     this.#creating.set(name, creating);
     try {
       return await creating;
@@ -155,30 +214,88 @@ export class TopicRegistry {
     return this.#topics.get(name) ?? this.#creating.get(name) ?? this.create(name, this.config.numPartitions, new Map());
   }
 
-  async delete(name: string): Promise<void> {
-    const topic = this.#topics.get(name);
-    if (!topic) return;
-    this.#topics.delete(name);
-    this.#byId.delete(topic.topicId);
-    this.#save();
-    for (const p of topic.partitions) {
-      p.notifyAppend();
-      await p.log.close();
-      if (this.config.logDir !== null) rmSync(this.#partitionDir(topic, p.index), { recursive: true, force: true });
-    }
+  /**
+   * Deletes a topic. Until the registry file without it is durable the topic
+   * exists (a create of its name is TOPIC_ALREADY_EXISTS); then, in one
+   * synchronous step, its partition directories take `-delete` names, the file
+   * is committed and the topic leaves the registry. Its logs close and their
+   * directories are removed afterwards, in the background.
+   *
+   * @returns the deleted topic, or undefined when there was none of that name
+   * @throws {@link KafkaStorageError} when the file cannot be written (the topic stays)
+   */
+  async delete(name: string): Promise<Topic | undefined> {
+    return this.#change(async () => {
+      const topic = this.#topics.get(name);
+      if (!topic) return undefined;
+      const remaining = this.list().filter((t) => t !== topic);
+      return this.#commit(
+        remaining.map((t) => stored(t)),
+        {
+          atCommit: () => this.#renameForDeletion(topic),
+          apply: () => {
+            this.#topics.delete(name);
+            this.#byId.delete(topic.topicId);
+            for (const p of topic.partitions) {
+              p.notifyAppend();
+              const removal = p.log.delete().catch((err: unknown) => {
+                this.logger.error(`cannot remove the files of deleted partition ${topic.name}-${p.index}`, { path: p.log.path, error: (err as Error).message });
+              });
+              this.#removals.add(removal);
+              void removal.finally(() => this.#removals.delete(removal));
+            }
+            return topic;
+          },
+        },
+      );
+    });
   }
 
+  /**
+   * Grows a topic to `count` partitions: the new logs are opened and the file
+   * written before they exist for anyone; undone when the file cannot be written.
+   *
+   * @throws {@link UnknownTopicError} when the topic was deleted meanwhile
+   * @throws {@link InvalidPartitionsError} when it already has `count` or more
+   * @throws {@link KafkaStorageError} when the logs or the file cannot be written (nothing was added)
+   */
   async createPartitions(topic: Topic, count: number): Promise<void> {
-    for (let i = topic.partitions.length; i < count; i++) topic.partitions.push(new Partition(topic, i, await this.#openLog(topic, i)));
-    this.#save();
+    await this.#change(async () => {
+      if (this.#topics.get(topic.name) !== topic) throw new UnknownTopicError(topic.name);
+      const from = topic.partitions.length;
+      if (count <= from) throw new InvalidPartitionsError(`Topic currently has ${from} partitions, which is higher than or equal to the requested ${count}.`);
+      const added = await this.#openNewLogs(topic, from, count);
+      await this.#commit(
+        this.list().map((t) => stored(t, t === topic ? count : t.partitions.length)),
+        { undo: () => this.#discard(added), apply: () => topic.partitions.push(...added) },
+      );
+    });
   }
 
-  /** Replace (or, incrementally, update) a topic's overrides, and apply them to its open logs. */
-  alterConfigs(topic: Topic, overrides: Map<string, string | number>): void {
-    topic.overrides.clear();
-    for (const [k, v] of overrides) topic.overrides.set(k, v);
-    for (const p of topic.partitions) p.log.updateConfig(this.logConfig(topic));
-    this.#save();
+  /**
+   * Replaces a topic's overrides (the incremental form computes the whole new
+   * set): validated as a log config, written to the file, then applied to the
+   * topic and its open logs; nothing changes when the file cannot be written.
+   *
+   * @throws {@link UnknownTopicError} when the topic was deleted meanwhile
+   * @throws LogConfigError when the overrides do not make a valid log config
+   * @throws {@link KafkaStorageError} when the file cannot be written
+   */
+  async alterConfigs(topic: Topic, overrides: Map<string, string | number>): Promise<void> {
+    const logConfig = validateLogConfig(this.logConfig(new Topic(topic.name, topic.topicId, overrides, topic.defaults)));
+    await this.#change(async () => {
+      if (this.#topics.get(topic.name) !== topic) throw new UnknownTopicError(topic.name);
+      await this.#commit(
+        this.list().map((t) => (t === topic ? stored(t, t.partitions.length, overrides) : stored(t))),
+        {
+          apply: () => {
+            topic.overrides.clear();
+            for (const [k, v] of overrides) topic.overrides.set(k, v);
+            for (const p of topic.partitions) p.log.updateConfig(logConfig);
+          },
+        },
+      );
+    });
   }
 
   /** The log settings a topic's partitions run with. */
@@ -192,19 +309,23 @@ export class TopicRegistry {
       cleanupPolicy: topic.config('cleanup.policy').split(',') as ('delete' | 'compact')[],
       deleteRetentionMs: topic.config('delete.retention.ms'),
       minCompactionLagMs: topic.config('min.compaction.lag.ms'),
-      flush: this.config.flush,
+      // flush.messages / flush.ms, min.cleanable.dirty.ratio, max.compaction.lag.ms: the topic's own when set.
+      ...topicLogSettings((name) => topic.overrides.get(name), this.config.flush),
       messageTimestampType: topic.config('message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
       maxMessageBytes: topic.config('max.message.bytes'),
     };
   }
 
+  /** Closes every log, after the change under way and the removals of deleted partitions. */
   async close(): Promise<void> {
+    await this.#changes.catch(() => undefined);
     for (const t of this.#topics.values()) {
       for (const p of t.partitions) {
         p.notifyAppend(); // release long-polling fetches
         await p.log.close();
       }
     }
+    await Promise.all([...this.#removals]);
   }
 
   #add(topic: Topic): void {
@@ -212,30 +333,95 @@ export class TopicRegistry {
     this.#byId.set(topic.topicId, topic);
   }
 
+  /** Runs a change after the ones before it. */
+  #change<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#changes.catch(() => undefined).then(work);
+    this.#changes = run;
+    return run;
+  }
+
+  /**
+   * Writes the registry file as `topics`, then applies the change in memory.
+   * When the file cannot be written the change is undone instead; when only the
+   * directory fsync after the rename failed, the new file is what the disk shows,
+   * so the change is applied all the same, and the error still reported.
+   */
+  async #commit<T>(topics: readonly StoredTopic[], change: { atCommit?: () => () => void; undo?: () => Promise<void>; apply: () => T }): Promise<T> {
+    if (this.#root === null) {
+      change.atCommit?.();
+      return change.apply();
+    }
+    try {
+      await writeRegistryFile(this.#root, topics, change.atCommit);
+    } catch (err) {
+      if (err instanceof RegistryNotDurableError) change.apply();
+      else await change.undo?.();
+      throw err;
+    }
+    return change.apply();
+  }
+
   #partitionDir(topic: Topic, index: number): string {
-    return join(this.config.logDir!, `${topic.name}-${index}`);
+    return join(this.config.logDir!, partitionDirName(topic.name, index));
   }
 
   #openLog(topic: Topic, index: number): Promise<PartitionLog> {
     const dir = this.config.logDir === null ? null : this.#partitionDir(topic, index);
-    return PartitionLog.open(dir, this.logConfig(topic));
+    return PartitionLog.open(dir, this.logConfig(topic), { topicId: topic.topicId, name: `${topic.name}-${index}`, logger: this.logger });
   }
 
-  /** Write the topic list atomically: a crash leaves the old file or the new one, never half of one. */
-  #save(): void {
-    if (this.config.logDir === null) return;
-    const stored: StoredTopic[] = this.list().map((t) => ({
-      name: t.name,
-      topicId: t.topicId,
-      partitions: t.partitions.length,
-      configs: Object.fromEntries(t.overrides),
-    }));
-    const file = join(this.config.logDir, METADATA_FILE);
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(stored, null, 2));
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
+  /**
+   * Opens the logs of new partitions [from, to) in new directories; on failure
+   * removes the ones it made. A directory already there is refused: it holds
+   * some other topic's records, which a restart recovers (topic-store.ts).
+   */
+  async #openNewLogs(topic: Topic, from: number, to: number): Promise<Partition[]> {
+    const opened: Partition[] = [];
+    try {
+      for (let i = from; i < to; i++) {
+        if (this.config.logDir !== null && existsSync(this.#partitionDir(topic, i))) {
+          throw new KafkaStorageError(`partition directory ${this.#partitionDir(topic, i)} already exists although ${REGISTRY_FILE} lists no such partition; a restart recovers what it holds`);
+        }
+        opened.push(new Partition(topic, i, await this.#openLog(topic, i)));
+      }
+    } catch (err) {
+      await this.#discard(opened);
+      throw err instanceof KafkaStorageError ? err : new KafkaStorageError(`cannot create the log of ${topic.name}-${from + opened.length}: ${(err as Error).message}`, { cause: err });
+    }
+    return opened;
+  }
+
+  /** Removes the logs of partitions that never came to exist. */
+  async #discard(partitions: readonly Partition[]): Promise<void> {
+    for (const p of partitions) {
+      await p.log.delete().catch((err: unknown) => {
+        // What is left is an empty partition directory, recovered as a topic at the next start.
+        this.logger.error(`cannot remove the log of ${p.topic.name}-${p.index} after a failed change`, { path: p.log.path, error: (err as Error).message });
+      });
+    }
+  }
+
+  /**
+   * A deletion's commit step: every partition directory of the topic takes a
+   * `-delete` name (Kafka's `<topic>-<partition>.<uniqueId>-delete`). Returns the
+   * undo, for when the file's rename then fails.
+   */
+  #renameForDeletion(topic: Topic): () => void {
+    if (this.config.logDir === null) return () => undefined;
+    const moved: { partition: Partition; from: string }[] = [];
+    const undo = (): void => {
+      for (const { partition, from } of moved.reverse()) partition.log.renameDir(from);
+    };
+    try {
+      for (const p of topic.partitions) {
+        const from = this.#partitionDir(topic, p.index);
+        p.log.renameDir(join(this.config.logDir, deleteDirName(topic.name, p.index)));
+        moved.push({ partition: p, from });
+      }
+    } catch (err) {
+      undo();
+      throw err;
+    }
+    return undo;
   }
 }

@@ -110,49 +110,109 @@ export function parseResponse<T>(frame: Buffer, apiKey: number, apiVersion: numb
  * each complete frame (size prefix removed) as a view, copying only when a
  * frame spans chunks. A size that is negative or above `maxFrameBytes` throws:
  * the connection is not Kafka, or is hostile, and must be closed.
+ *
+ * A frame that spans chunks is gathered in one buffer of its own, grown by
+ * doubling up to the size it announced, never allocated at that size up front:
+ * what it holds stays within twice the bytes received, however small the
+ * chunks (a peer sending one byte per TCP segment costs a byte per byte, not a
+ * Buffer per byte), and a size announced but never sent costs nothing.
  */
 export class FrameSplitter {
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  /**
+   * The largest frame accepted. A frame already started keeps the bound it was
+   * checked against; the broker lowers it until SASL authentication completes.
+   */
+  maxFrameBytes: number;
+  /** The size prefix, while fewer than its 4 bytes have arrived. */
+  readonly #prefix = Buffer.alloc(4);
+  #prefixBytes = 0;
+  /** The size the frame being gathered announced, or -1 between frames. */
+  #frameSize = -1;
+  #frame: Buffer = EMPTY;
+  #frameBytes = 0;
 
-  constructor(readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
-  /** Bytes held waiting for the rest of a frame. */
+  /** Bytes held waiting for the rest of a frame (its size prefix included). */
   get buffered(): number {
-    return this.#pendingBytes;
+    return this.#frameSize >= 0 ? 4 + this.#frameBytes : this.#prefixBytes;
   }
 
   /** Add a chunk; returns the frames it completes, in order. */
   push(chunk: Buffer): Buffer[] {
-    let buf = chunk;
-    if (this.#pendingBytes > 0) {
-      this.#pending.push(chunk);
-      this.#pendingBytes += chunk.length;
-      // Join the pieces only once the frame they start is complete: a large
-      // frame arriving in many chunks is copied once, not once per chunk.
-      if (this.#pendingBytes < 4) return [];
-      const head = this.#pending[0]!.length >= 4 ? this.#pending[0]! : Buffer.concat(this.#pending, 4);
-      const size = head.readInt32BE(0);
-      if (size >= 0 && size <= this.maxFrameBytes && this.#pendingBytes < size + 4) return [];
-      buf = Buffer.concat(this.#pending, this.#pendingBytes);
-      this.#pending = [];
-      this.#pendingBytes = 0;
-    }
     const frames: Buffer[] = [];
-    let pos = 0;
-    while (buf.length - pos >= 4) {
-      const size = buf.readInt32BE(pos);
-      if (size < 0 || size > this.maxFrameBytes) {
-        throw new ProtocolDecodeError('frame', -1, pos, `frame size ${size} is outside 0..${this.maxFrameBytes}`);
+    let pos = this.#prefixBytes > 0 || this.#frameSize >= 0 ? this.#continue(chunk, frames) : 0;
+    while (chunk.length - pos >= 4) {
+      const size = this.#checked(chunk.readInt32BE(pos), pos);
+      if (chunk.length - pos - 4 < size) {
+        this.#startFrame(size, chunk, pos + 4);
+        return frames;
       }
-      if (buf.length - pos - 4 < size) break;
-      frames.push(buf.subarray(pos + 4, pos + 4 + size));
+      frames.push(chunk.subarray(pos + 4, pos + 4 + size));
       pos += 4 + size;
     }
-    if (pos < buf.length) {
-      this.#pending.push(buf.subarray(pos));
-      this.#pendingBytes = buf.length - pos;
+    if (pos < chunk.length) {
+      chunk.copy(this.#prefix, 0, pos);
+      this.#prefixBytes = chunk.length - pos;
     }
     return frames;
   }
+
+  /** Feed the frame (or size prefix) in progress from the start of `chunk`; returns where the chunk's own frames begin. */
+  #continue(chunk: Buffer, frames: Buffer[]): number {
+    let pos = 0;
+    if (this.#frameSize < 0) {
+      pos = Math.min(4 - this.#prefixBytes, chunk.length);
+      chunk.copy(this.#prefix, this.#prefixBytes, 0, pos);
+      this.#prefixBytes += pos;
+      if (this.#prefixBytes < 4) return chunk.length;
+      this.#prefixBytes = 0;
+      const size = this.#checked(this.#prefix.readInt32BE(0), 0);
+      if (chunk.length - pos >= size) {
+        frames.push(chunk.subarray(pos, pos + size));
+        return pos + size;
+      }
+      this.#startFrame(size, chunk, pos);
+      return chunk.length;
+    }
+    const n = Math.min(this.#frameSize - this.#frameBytes, chunk.length);
+    this.#reserve(this.#frameBytes + n);
+    chunk.copy(this.#frame, this.#frameBytes, 0, n);
+    this.#frameBytes += n;
+    if (this.#frameBytes < this.#frameSize) return chunk.length;
+    frames.push(this.#frame);
+    this.#frameSize = -1;
+    this.#frame = EMPTY;
+    this.#frameBytes = 0;
+    return n;
+  }
+
+  /** Keep the start of a frame that the chunk does not complete: `chunk[from..]`. */
+  #startFrame(size: number, chunk: Buffer, from: number): void {
+    this.#frameSize = size;
+    this.#frameBytes = chunk.length - from;
+    this.#frame = Buffer.allocUnsafe(Math.min(size, Math.max(this.#frameBytes, MIN_FRAME_BUFFER)));
+    chunk.copy(this.#frame, 0, from);
+  }
+
+  /** Grow the frame buffer to hold `bytes`: at least double, at most the announced size (so a whole frame fills it exactly). */
+  #reserve(bytes: number): void {
+    if (bytes <= this.#frame.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(this.#frameSize, Math.max(bytes, this.#frame.length * 2)));
+    this.#frame.copy(grown, 0, 0, this.#frameBytes);
+    this.#frame = grown;
+  }
+
+  #checked(size: number, pos: number): number {
+    if (size < 0 || size > this.maxFrameBytes) {
+      throw new ProtocolDecodeError('frame', -1, pos, `frame size ${size} is outside 0..${this.maxFrameBytes}`);
+    }
+    return size;
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
+/** The smallest buffer a frame spanning chunks starts with: small frames dribbled in grow no more than once or twice. */
+const MIN_FRAME_BUFFER = 4096;

@@ -86,8 +86,8 @@ describe('Connection', () => {
     it('refuses clearly an API the broker does not serve', async () => {
       const c = connection(running.bootstrap);
       await c.connect();
-      assert.equal(running.broker.handlers.has(ApiKey.DescribeAcls), false);
-      assert.throws(() => c.versionFor(ApiKey.DescribeAcls), (e: unknown) => e instanceof KafkaJSServerDoesNotSupportApiKey && /does not support DescribeAcls/.test(e.message) && !e.retriable);
+      assert.equal(running.broker.handlers.has(ApiKey.ElectLeaders), false);
+      assert.throws(() => c.versionFor(ApiKey.ElectLeaders), (e: unknown) => e instanceof KafkaJSServerDoesNotSupportApiKey && /does not support ElectLeaders/.test(e.message) && !e.retriable);
       await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 99, versions: { min: 99, max: 99 } }), KafkaJSServerDoesNotSupportApiKey);
     });
 

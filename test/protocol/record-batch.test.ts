@@ -100,7 +100,7 @@ async function kafkajsEncode(options: RecordBatchOptions, records: readonly Test
     partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
     lastOffsetDelta: records.length - 1,
     transactional: options.isTransactional ?? false,
-    producerId: options.producerId ?? -1,
+    producerId: Number(options.producerId ?? -1),
     producerEpoch: options.producerEpoch ?? -1,
     firstSequence: options.baseSequence ?? -1,
     records: records.map((r, i) =>

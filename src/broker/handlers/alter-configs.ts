@@ -3,15 +3,22 @@
  * override of the topic). Topic resources only: broker settings are static
  * here (INVALID_REQUEST). Values are validated with Kafka's rules
  * (INVALID_CONFIG naming the key); validateOnly checks without applying.
+ * ACLs, per resource before it is looked at ({@link alterRefusal}):
+ * ALTER_CONFIGS on the TOPIC, else TOPIC_AUTHORIZATION_FAILED; on the CLUSTER
+ * for a broker, else CLUSTER_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { AlterConfigsRequest } from '../../protocol/generated/alter-configs-request.js';
 import { AlterConfigsResponse } from '../../protocol/generated/alter-configs-response.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { AclOperation } from '../acl/acl-binding.js';
+import { configResourceRefusal } from '../acl/config-resource-authorization.js';
 import { type Broker } from '../broker.js';
+import { KafkaStorageError } from '../log/log-errors.js';
+import { UnknownTopicError } from '../topic-errors.js';
 import { type Topic } from '../topics.js';
 import { ResourceType } from './describe-configs.js';
-import { defineHandler } from './handler.js';
+import { type RequestContext, defineHandler } from './handler.js';
 
 /** Find the topic a config change targets, or the error to answer. */
 export function alterTarget(broker: Broker, resourceType: number, resourceName: string): Topic | { errorCode: number; errorMessage: string } {
@@ -20,27 +27,55 @@ export function alterTarget(broker: Broker, resourceType: number, resourceName: 
   return broker.topics.get(resourceName) ?? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${resourceName} does not exist` };
 }
 
+/** What one resource of AlterConfigs or IncrementalAlterConfigs is answered. */
+export interface AlterConfigsResult {
+  resourceType: number;
+  resourceName: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
 /**
  * One resource of AlterConfigs or IncrementalAlterConfigs: find the topic, compute its
  * new overrides (throwing names the bad config), validate them all, apply unless
  * validateOnly, and answer INVALID_CONFIG with the reason when anything is wrong.
+ * The change is durable in the topic registry before it applies; a registry that
+ * cannot be written is KAFKA_STORAGE_ERROR, with nothing changed.
  */
-export function alterTopicConfigs(
+export async function alterTopicConfigs(
   broker: Broker,
   resource: { resourceType: number; resourceName: string },
   validateOnly: boolean,
   newOverrides: (topic: Topic) => [string, string][],
-): { resourceType: number; resourceName: string; errorCode: number; errorMessage: string | null } {
+): Promise<AlterConfigsResult> {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   const target = alterTarget(broker, resource.resourceType, resource.resourceName);
   if (!('partitions' in target)) return { ...base, ...target };
   try {
     const overrides = broker.topics.validateConfigs(newOverrides(target));
-    if (!validateOnly) broker.topics.alterConfigs(target, overrides);
+    if (!validateOnly) await broker.topics.alterConfigs(target, overrides);
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
   } catch (e) {
+    if (e instanceof KafkaStorageError || e instanceof UnknownTopicError) return { ...base, errorCode: e.code, errorMessage: e.message };
     return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Each resource in turn: a request's changes apply in its order. */
+export async function alterEach<R>(resources: readonly R[], alter: (resource: R) => Promise<AlterConfigsResult>): Promise<AlterConfigsResult[]> {
+  const out: AlterConfigsResult[] = [];
+  for (const resource of resources) out.push(await alter(resource));
+  return out;
+}
+
+/**
+ * The answer for a resource the caller may not alter (ALTER_CONFIGS; see
+ * acl/config-resource-authorization.ts), or null when it may: AlterConfigs and
+ * IncrementalAlterConfigs ask it first for each resource.
+ */
+export function alterRefusal(ctx: RequestContext, resource: { resourceType: number; resourceName: string }): Promise<AlterConfigsResult> | null {
+  const refusal = configResourceRefusal(ctx, AclOperation.ALTER_CONFIGS, resource);
+  return refusal === null ? null : Promise.resolve({ resourceType: resource.resourceType, resourceName: resource.resourceName, ...refusal });
 }
 
 export const alterConfigsHandler = defineHandler({
@@ -49,9 +84,10 @@ export const alterConfigsHandler = defineHandler({
   maxVersion: 2,
   request: AlterConfigsRequest,
   response: AlterConfigsResponse,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     return {
-      responses: request.resources.map((res) =>
+      responses: await alterEach(request.resources, (res) =>
+        alterRefusal(ctx, res) ??
         alterTopicConfigs(ctx.broker, res, request.validateOnly, () => res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
       ),
     };

@@ -6,13 +6,23 @@
  * Adding partitions moves keys under hash partitioning (murmur2 % count):
  * that is Kafka's behaviour and the client's concern. A request adding more
  * than MAX_PARTITIONS_PER_REQUEST partitions in all fails whole with
- * POLICY_VIOLATION, as in Kafka (KAFKA-19673).
+ * POLICY_VIOLATION, as in Kafka (KAFKA-19673). New partitions exist once the
+ * registry lists them durably; a registry that cannot be written is
+ * KAFKA_STORAGE_ERROR, with nothing added.
+ *
+ * ACLs (KafkaApis), before anything else: ALTER on each TOPIC, else
+ * TOPIC_AUTHORIZATION_FAILED for it; the partitions of refused topics do not
+ * count toward the request's limit, so its answer reveals nothing of them.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/create-partitions-request.js';
 import { CreatePartitionsResponse, type CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorizedNames } from '../acl/request-authorization.js';
+import { KafkaStorageError } from '../log/log-errors.js';
+import { InvalidPartitionsError, UnknownTopicError } from '../topic-errors.js';
 import { MAX_PARTITIONS_PER_REQUEST, TOO_MANY_PARTITIONS } from './create-topics.js';
 import { defineHandler } from './handler.js';
 
@@ -25,8 +35,13 @@ export const createPartitionsHandler = defineHandler({
   async handle(ctx, request) {
     const { broker } = ctx;
     const results: Input<CreatePartitionsResponseCreatePartitionsTopicResult>[] = [];
-    const added = request.topics.reduce((sum, t) => sum + Math.max(0, t.count - (broker.topics.get(t.name)?.partitions.length ?? t.count)), 0);
+    const alterable = authorizedNames(ctx, AclOperation.ALTER, AclResourceType.TOPIC, request.topics.map((t) => t.name), { logIfDenied: true });
+    const added = request.topics.filter((t) => alterable.has(t.name)).reduce((sum, t) => sum + Math.max(0, t.count - (broker.topics.get(t.name)?.partitions.length ?? t.count)), 0);
     for (const t of request.topics) {
+      if (!alterable.has(t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
+        continue;
+      }
       const topic = broker.topics.get(t.name);
       if (added > MAX_PARTITIONS_PER_REQUEST) {
         results.push({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: TOO_MANY_PARTITIONS });
@@ -37,8 +52,13 @@ export const createPartitionsHandler = defineHandler({
       } else if (t.assignments && (t.assignments.length !== t.count - topic.partitions.length || t.assignments.some((a) => a.brokerIds.some((id) => id !== broker.config.nodeId)))) {
         results.push({ name: t.name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `assignments must list ${t.count - topic.partitions.length} new partitions on broker ${broker.config.nodeId}` });
       } else {
-        if (!request.validateOnly) await broker.topics.createPartitions(topic, t.count);
-        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+        try {
+          if (!request.validateOnly) await broker.topics.createPartitions(topic, t.count);
+          results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+        } catch (e) {
+          if (!(e instanceof KafkaStorageError || e instanceof UnknownTopicError || e instanceof InvalidPartitionsError)) throw e;
+          results.push({ name: t.name, errorCode: e.code, errorMessage: e.message });
+        }
       }
     }
     return { results };

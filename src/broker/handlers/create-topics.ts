@@ -9,13 +9,28 @@
  * v7+ its topic id. A request for more than {@link MAX_PARTITIONS_PER_REQUEST}
  * partitions in all fails whole with POLICY_VIOLATION (KAFKA-17870), so one
  * request cannot make the broker build millions of logs.
+ *
+ * A topic exists once its registry entry is durable: a name being created or
+ * deleted is TOPIC_ALREADY_EXISTS, and a registry that cannot be written (disk
+ * full) is KAFKA_STORAGE_ERROR with nothing created.
+ *
+ * ACLs (KafkaApis), before a topic's name or existence is looked at: CREATE on
+ * the CLUSTER, or else CREATE on the TOPIC, else TOPIC_AUTHORIZATION_FAILED.
+ * v5+ answers a created topic's configs and metadata only with DESCRIBE_CONFIGS
+ * on it; without, topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED (the topic is
+ * created all the same).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { CreateTopicsRequest } from '../../protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/create-topics-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
-import { topicNameProblem } from '../topics.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorizeCluster, authorizedNames } from '../acl/request-authorization.js';
+import { KafkaStorageError } from '../log/log-errors.js';
+import { LogConfigError } from '../log/log-config.js';
+import { InvalidTopicError, TopicExistsError } from '../topic-errors.js';
+import { type Topic, topicNameProblem } from '../topics.js';
 import { describeTopicConfigs } from './describe-configs.js';
 import { defineHandler } from './handler.js';
 
@@ -24,6 +39,13 @@ export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
 /** Kafka's message for a request over {@link MAX_PARTITIONS_PER_REQUEST}. */
 export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
+
+/** The answer for an error a creation may meet, or null for an unexpected one. */
+function creationError(e: unknown): { code: number; message: string } | null {
+  if (e instanceof TopicExistsError || e instanceof InvalidTopicError || e instanceof KafkaStorageError) return { code: e.code, message: e.message };
+  if (e instanceof LogConfigError) return { code: ErrorCode.INVALID_CONFIG, message: e.message };
+  return null;
+}
 
 export const createTopicsHandler = defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -36,6 +58,9 @@ export const createTopicsHandler = defineHandler({
     const version = ctx.header.apiVersion;
     const results: Input<CreateTopicsResponseCreatableTopicResult>[] = [];
     const seen = new Set<string>();
+    const names = request.topics.map((t) => t.name);
+    const creatable = authorizeCluster(ctx, AclOperation.CREATE, { logIfDenied: false }) ? null : authorizedNames(ctx, AclOperation.CREATE, AclResourceType.TOPIC, names, { logIfDenied: true });
+    const describable = version >= 5 ? authorizedNames(ctx, AclOperation.DESCRIBE_CONFIGS, AclResourceType.TOPIC, names) : null;
     const requested = request.topics.reduce((sum, t) => sum + (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.numPartitions : Math.max(0, t.numPartitions)), 0);
     for (const t of request.topics) {
       const fail = (errorCode: number, errorMessage: string): void => {
@@ -50,6 +75,10 @@ export const createTopicsHandler = defineHandler({
         continue;
       }
       seen.add(t.name);
+      if (creatable !== null && !creatable.has(t.name)) {
+        fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+        continue;
+      }
       const nameProblem = topicNameProblem(t.name);
       if (nameProblem) {
         fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
@@ -86,7 +115,21 @@ export const createTopicsHandler = defineHandler({
         fail(ErrorCode.INVALID_CONFIG, e instanceof Error ? e.message : String(e));
         continue;
       }
-      const topic = request.validateOnly ? null : await broker.topics.create(t.name, partitions, configs);
+      let topic: Topic | null = null;
+      if (!request.validateOnly) {
+        try {
+          topic = await broker.topics.create(t.name, partitions, configs);
+        } catch (e) {
+          const known = creationError(e);
+          if (known === null) throw e;
+          fail(known.code, known.message);
+          continue;
+        }
+      }
+      if (describable !== null && !describable.has(t.name)) {
+        results.push({ name: t.name, topicId: version >= 7 && topic ? topic.topicId : undefined, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: -1, replicationFactor: -1, configs: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+        continue;
+      }
       results.push({
         name: t.name,
         topicId: version >= 7 && topic ? topic.topicId : undefined,

@@ -7,18 +7,21 @@
  * and no error (GROUP_ID_NOT_FOUND only comes with v6, not served). The client
  * host is Kafka's `/ip` form.
  *
- * Versions: v1+ throttle time; v3+ authorized operations on request (no ACLs
- * here: READ, DELETE and DESCRIBE, everything a group supports); v4+ members'
- * group.instance.id (KIP-345); v5 flexible.
+ * ACLs (KafkaApis): DESCRIBE on each GROUP, else GROUP_AUTHORIZATION_FAILED
+ * for that group, with no state, protocol or members.
+ *
+ * Versions: v1+ throttle time; v3+ authorized operations on request (KIP-430:
+ * the caller's operations on the group, all of them without an authorizer);
+ * v4+ members' group.instance.id (KIP-345); v5 flexible.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { DescribeGroupsRequest } from '../../protocol/generated/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/describe-groups-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize, authorizedOperations } from '../acl/request-authorization.js';
 import { defineHandler } from './handler.js';
 
-/** Kafka's AclOperation codes a group supports: READ (3), DELETE (6), DESCRIBE (8), as a bit field. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 /** The bit field's "not requested" value (Integer.MIN_VALUE). */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
 
@@ -30,10 +33,14 @@ export const describeGroupsHandler = defineHandler({
   response: DescribeGroupsResponse,
   handle(ctx, request) {
     const version = ctx.header.apiVersion;
-    const operations = version >= 3 && request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
+    const withOperations = version >= 3 && request.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
+        if (!authorize(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, groupId)) {
+          // DescribeGroupsResponse.forError's shape.
+          return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED };
+        }
         const g = ctx.broker.groups.describeGroup(groupId);
         return {
           errorCode: ErrorCode.NONE,
@@ -42,7 +49,7 @@ export const describeGroupsHandler = defineHandler({
           protocolType: g.protocolType,
           protocolData: g.protocolData,
           members: g.members.map((m) => ({ ...m, groupInstanceId: version >= 4 ? m.groupInstanceId : null })),
-          authorizedOperations: operations,
+          authorizedOperations: withOperations ? authorizedOperations(ctx, AclResourceType.GROUP, groupId) : OPERATIONS_NOT_REQUESTED,
         };
       }),
     };

@@ -4,13 +4,14 @@
  * Per config: SET (0), DELETE (1, back to the default), APPEND (2) and
  * SUBTRACT (3) for list configs (cleanup.policy). Topic resources only.
  * All changes to one resource are validated first and applied together.
+ * ACLs, per resource before it is looked at: as AlterConfigs ({@link alterRefusal}).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { IncrementalAlterConfigsRequest } from '../../protocol/generated/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../protocol/generated/incremental-alter-configs-response.js';
 import { type TopicDefaults } from '../config.js';
-import { alterTopicConfigs } from './alter-configs.js';
+import { alterEach, alterRefusal, alterTopicConfigs } from './alter-configs.js';
 import { defineHandler } from './handler.js';
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -22,9 +23,10 @@ export const incrementalAlterConfigsHandler = defineHandler({
   maxVersion: 1,
   request: IncrementalAlterConfigsRequest,
   response: IncrementalAlterConfigsResponse,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     return {
-      responses: request.resources.map((res) =>
+      responses: await alterEach(request.resources, (res) =>
+        alterRefusal(ctx, res) ??
         alterTopicConfigs(ctx.broker, res, request.validateOnly, (target) => {
           const next = new Map(target.overrides);
           for (const c of res.configs) {

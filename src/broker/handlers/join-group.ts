@@ -18,10 +18,16 @@
  * v7+ the answer carries the protocol type and a nullable protocol name
  * (KIP-559); v8+ a reason, logged (KIP-800); v9 skipAssignment for a static
  * leader rejoining a Stable group (KIP-814).
+ *
+ * ACLs: READ on the GROUP, else GROUP_AUTHORIZATION_FAILED at once, the group
+ * untouched (KafkaApis checks before the coordinator sees the request).
  */
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { JoinGroupRequest } from '../../protocol/generated/join-group-request.js';
 import { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize } from '../acl/request-authorization.js';
 import { type RequestContext, defineHandler } from './handler.js';
 
 /** The client's address as Kafka shows it in DescribeGroups: `/` and the IP, no port. */
@@ -39,6 +45,10 @@ export const joinGroupHandler = defineHandler({
   response: JoinGroupResponse,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    if (!authorize(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      // JoinGroupRequest.getErrorResponse's shape: unknown generation, member, leader and protocol.
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: version >= 7 ? null : '', leader: '', memberId: '', members: [] };
+    }
     const result = await ctx.broker.groups.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

@@ -11,11 +11,16 @@
  * Versions: v0-v2 name one member, and the top-level error is that member's
  * (Kafka's LeaveGroupResponse folds it up); v3+ batch members with their own
  * errors; v4 flexible; v5 a reason per member, logged (KIP-800).
+ *
+ * ACLs: READ on the GROUP, else GROUP_AUTHORIZATION_FAILED as the response's
+ * error (v3+ the top-level one, with no members) and nobody leaves.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { LeaveGroupRequest } from '../../protocol/generated/leave-group-request.js';
 import { LeaveGroupResponse } from '../../protocol/generated/leave-group-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize } from '../acl/request-authorization.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroupHandler = defineHandler({
@@ -26,6 +31,9 @@ export const leaveGroupHandler = defineHandler({
   response: LeaveGroupResponse,
   handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    if (!authorize(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: version >= 3 ? [] : undefined };
+    }
     const leaving =
       version >= 3
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: version >= 5 ? m.reason : null }))

@@ -9,11 +9,16 @@
  * filter (KIP-518); v5+ the group type, always "classic" here, and a types
  * filter (KIP-848). Filters match case-insensitively, as Kafka's current
  * coordinator does; an empty filter matches everything.
+ *
+ * ACLs (KafkaApis): DESCRIBE on the CLUSTER lists every group; without it, only
+ * the groups the caller may DESCRIBE, the others left out with no error.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ListGroupsRequest } from '../../protocol/generated/list-groups-request.js';
 import { ListGroupsResponse } from '../../protocol/generated/list-groups-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorizeCluster, authorizedNames } from '../acl/request-authorization.js';
 import { defineHandler } from './handler.js';
 
 export const listGroupsHandler = defineHandler({
@@ -24,7 +29,10 @@ export const listGroupsHandler = defineHandler({
   response: ListGroupsResponse,
   handle(ctx, request) {
     const version = ctx.header.apiVersion;
-    const groups = ctx.broker.groups.listGroups(version >= 4 ? request.statesFilter : [], version >= 5 ? request.typesFilter : []);
+    const listed = ctx.broker.groups.listGroups(version >= 4 ? request.statesFilter : [], version >= 5 ? request.typesFilter : []);
+    const everyGroup = authorizeCluster(ctx, AclOperation.DESCRIBE, { logIfDenied: false });
+    const describable = everyGroup ? null : authorizedNames(ctx, AclOperation.DESCRIBE, AclResourceType.GROUP, listed.map((g) => g.groupId));
+    const groups = describable === null ? listed : listed.filter((g) => describable.has(g.groupId));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

@@ -8,12 +8,16 @@
  * tiered (v9+: none, so -1). A real timestamp finds the first offset whose
  * timestamp is at or after it, or -1 when there is none. currentLeaderEpoch
  * (v4+) is checked against our epoch 0 (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).
+ * A topic the caller may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED for each of
+ * its partitions, before its existence is looked at (KafkaApis).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ListOffsetsRequest } from '../../protocol/generated/list-offsets-request.js';
 import { ListOffsetsResponse, type ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/generated/list-offsets-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorizedNames } from '../acl/request-authorization.js';
 import { type Partition } from '../topics.js';
 import { defineHandler } from './handler.js';
 
@@ -48,6 +52,7 @@ export const listOffsetsHandler = defineHandler({
   async handle(ctx, request) {
     const { broker } = ctx;
     const version = ctx.header.apiVersion;
+    const describable = authorizedNames(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, request.topics.map((t) => t.name), { logIfDenied: true });
     const topics = [];
     for (const t of request.topics) {
       const topic = broker.topics.get(t.name);
@@ -55,6 +60,10 @@ export const listOffsetsHandler = defineHandler({
       for (const p of t.partitions) {
         const partition = topic?.partitions[p.partitionIndex];
         const fail = (errorCode: number): void => void partitions.push({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
+        if (!describable.has(t.name)) {
+          fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         if (!partition) {
           fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;

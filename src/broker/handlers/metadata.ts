@@ -8,6 +8,14 @@
  * with `num.partitions` when `auto.create.topics.enable` is on and the request
  * allows it (v4+ flag; always before v4), and answered at once with NONE (the
  * creation is synchronous here). v10+ may name topics by id (UNKNOWN_TOPIC_ID).
+ *
+ * ACLs (KafkaApis.handleTopicMetadataRequest): an all-topics request lists only
+ * the topics the caller may DESCRIBE, leaving the others out silently; a named
+ * topic without DESCRIBE is TOPIC_AUTHORIZATION_FAILED whether it exists or not
+ * (by id: no name either), decided before anything else about it. Auto-creation
+ * needs CREATE on the CLUSTER or on the topic, else TOPIC_AUTHORIZATION_FAILED.
+ * v8+ topicAuthorizedOperations and (v8-v10) clusterAuthorizedOperations, when
+ * asked, are KIP-430's bit fields (the cluster's 0 without DESCRIBE on it).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -15,6 +23,8 @@ import { MetadataRequest } from '../../protocol/generated/metadata-request.js';
 import { MetadataResponse, type MetadataResponseTopic } from '../../protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../../protocol/primitives/constants.js';
 import { type Input } from '../../protocol/primitives/message.js';
+import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from '../acl/acl-binding.js';
+import { authorize, authorizeCluster, authorizedOperations } from '../acl/request-authorization.js';
 import { type Topic, topicNameProblem } from '../topics.js';
 import { defineHandler } from './handler.js';
 
@@ -29,6 +39,7 @@ export const metadataHandler = defineHandler({
     const version = ctx.header.apiVersion;
     const listener = broker.listenerNamed(ctx.session.listener.name)!;
     const nodeId = broker.config.nodeId;
+    const topicOperations = version >= 8 && request.includeTopicAuthorizedOperations;
     const describe = (t: Topic): Input<MetadataResponseTopic> => ({
       errorCode: ErrorCode.NONE,
       name: t.name,
@@ -43,23 +54,36 @@ export const metadataHandler = defineHandler({
         isrNodes: [nodeId],
         offlineReplicas: [],
       })),
+      topicAuthorizedOperations: topicOperations ? authorizedOperations(ctx, AclResourceType.TOPIC, t.name) : undefined,
     });
+    const mayDescribe = (name: string, logIfDenied: boolean): boolean => authorize(ctx, AclOperation.DESCRIBE, AclResourceType.TOPIC, name, { logIfDenied });
+    const mayCreate = (name: string): boolean => authorizeCluster(ctx, AclOperation.CREATE, { logIfDenied: false }) || authorize(ctx, AclOperation.CREATE, AclResourceType.TOPIC, name);
+    const refused = (name: string | null, topicId?: Input<MetadataResponseTopic>['topicId']): Input<MetadataResponseTopic> => ({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId, partitions: [] });
 
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     const topics: Input<MetadataResponseTopic>[] = [];
     if (all) {
-      for (const t of broker.topics.list()) topics.push(describe(t));
+      // Topics the caller may not describe are left out, their refusal not logged (Kafka's rule).
+      for (const t of broker.topics.list()) if (mayDescribe(t.name, false)) topics.push(describe(t));
     } else {
       const autoCreate = broker.config.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation);
       for (const rt of request.topics!) {
         if (rt.name === null) {
           const t = broker.topics.byId(rt.topicId);
-          topics.push(t ? describe(t) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, partitions: [] });
+          // Topic ids are not secret (Kafka's view): an unknown one is UNKNOWN_TOPIC_ID, a refused one keeps its id but not its name.
+          if (!t) topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: rt.topicId, partitions: [] });
+          else topics.push(mayDescribe(t.name, true) ? describe(t) : refused(null, rt.topicId));
+          continue;
+        }
+        if (!mayDescribe(rt.name, true)) {
+          topics.push(refused(rt.name));
           continue;
         }
         const existing = broker.topics.get(rt.name);
         if (existing) {
           topics.push(describe(existing));
+        } else if (autoCreate && !mayCreate(rt.name)) {
+          topics.push(refused(rt.name));
         } else if (topicNameProblem(rt.name) !== null) {
           topics.push({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: rt.name, partitions: [] });
         } else if (autoCreate) {
@@ -69,11 +93,16 @@ export const metadataHandler = defineHandler({
         }
       }
     }
+    let clusterOperations: number | undefined;
+    if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations) {
+      clusterOperations = authorizeCluster(ctx, AclOperation.DESCRIBE) ? authorizedOperations(ctx, AclResourceType.CLUSTER, CLUSTER_RESOURCE_NAME) : 0;
+    }
     return {
       brokers: [{ nodeId, host: listener.advertisedHost, port: listener.advertisedPort, rack: null }],
       clusterId: broker.config.clusterId,
       controllerId: nodeId,
       topics,
+      clusterAuthorizedOperations: clusterOperations,
     };
   },
 });

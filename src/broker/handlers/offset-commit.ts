@@ -20,11 +20,18 @@
  * only); v6+ the leader epoch (KIP-320); v7+ group.instance.id (KIP-345);
  * v8 flexible; v9 the same for classic groups (KIP-848 member epochs are not
  * served: every group here is classic).
+ *
+ * ACLs, first (KafkaApis): READ on the GROUP, else every partition
+ * GROUP_AUTHORIZATION_FAILED and nothing is committed; then READ on each
+ * TOPIC, else its partitions TOPIC_AUTHORIZATION_FAILED (before their
+ * existence is looked at) while the others are committed.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { OffsetCommitRequest } from '../../protocol/generated/offset-commit-request.js';
 import { OffsetCommitResponse } from '../../protocol/generated/offset-commit-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize, authorizedNames } from '../acl/request-authorization.js';
 import { type OffsetCommitPartition } from '../groups/group-coordinator.js';
 import { defineHandler } from './handler.js';
 
@@ -37,9 +44,17 @@ export const offsetCommitHandler = defineHandler({
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
     const { broker } = ctx;
+    /** The answer: each requested partition, in the request's order, with its error code. */
+    const respond = (errorCodeOf: (topic: string, partition: number) => number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorCodeOf(t.name, p.partitionIndex) })) })),
+    });
+    if (!authorize(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) return respond(() => ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const readable = authorizedNames(ctx, AclOperation.READ, AclResourceType.TOPIC, request.topics.map((t) => t.name), { logIfDenied: true });
     const unknown = new Map<string, Set<number>>();
     const topics: { name: string; partitions: OffsetCommitPartition[] }[] = [];
     for (const t of request.topics) {
+      if (!readable.has(t.name)) continue;
       const topic = broker.topics.get(t.name);
       const partitions: OffsetCommitPartition[] = [];
       for (const p of t.partitions) {
@@ -71,15 +86,10 @@ export const offsetCommitHandler = defineHandler({
             retentionTimeMs: version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1,
             topics,
           });
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: unknown.get(t.name)?.has(p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : (verdicts.get(t.name)?.get(p.partitionIndex) ?? ErrorCode.UNKNOWN_SERVER_ERROR),
-        })),
-      })),
-    };
+    return respond((topic, partition) => {
+      if (!readable.has(topic)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      if (unknown.get(topic)?.has(partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return verdicts.get(topic)?.get(partition) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+    });
   },
 });

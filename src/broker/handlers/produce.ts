@@ -17,18 +17,28 @@
  * connection is closed instead, which is how Kafka tells an acks=0 producer.
  * The log flushes per the broker's flush policy before the append resolves, so
  * what is acknowledged is as durable as that policy promises.
+ *
+ * ACLs come first (KafkaApis.handleProduceRequest): transactional batches need
+ * WRITE on the TRANSACTIONAL_ID, else every partition is
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED; then WRITE on each TOPIC, else its
+ * partitions are TOPIC_AUTHORIZATION_FAILED before the topic is looked at. A
+ * refused batch never reaches the producer state, whatever producer id it claims.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ProduceRequest } from '../../protocol/generated/produce-request.js';
 import { ProduceResponse, type ProduceResponsePartitionProduceResponse, type ProduceResponseTopicProduceResponse } from '../../protocol/generated/produce-response.js';
 import { type Input } from '../../protocol/primitives/message.js';
-import { CompressionCodec, compressionCodecName, decompress, decompressedSizeBound } from '../../protocol/records/compression.js';
+import { CompressionCodec, compressionCodecName } from '../../protocol/records/compression.js';
 import { DecompressionLimitError } from '../../protocol/records/compression/compression-error.js';
 import { checkRecords } from '../../protocol/records/record.js';
 import { LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type RecordBatchHeader, computeRecordBatchCrc, readRecordBatchHeader } from '../../protocol/records/record-batch.js';
+import { RecordBatchAttribute, RecordBatchField } from '../../protocol/records/record-batch-header.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize, authorizedNames } from '../acl/request-authorization.js';
 import { type Broker } from '../broker.js';
-import { lastSequence } from '../producer-state/producer-state-manager.js';
+import { connectionClosedSignal } from '../connection-closed.js';
+import { type BudgetWait, type DecompressionBudget, DecompressionBudgetWaitError, decompressionBudgetOf } from '../decompression-budget.js';
 import { type Partition } from '../topics.js';
 import { NO_RESPONSE, defineHandler } from './handler.js';
 
@@ -73,46 +83,45 @@ function validateBatch(records: Buffer | null, index: number, version: number, m
 
 /**
  * Check the records behind a batch header, as Kafka's LogValidator: decompressed
- * when compressed (CORRUPT_MESSAGE when that fails; INVALID_RECORD when they would
- * expand past `maxOutput`, socket.request.max.bytes: Kafka streams through them
- * instead, this broker holds them whole), each record decodes (INVALID_RECORD
- * otherwise), and a compacted topic refuses records without a key. Returns an
- * error result, or null when the records are good.
+ * when compressed, within the broker's decompression budget (CORRUPT_MESSAGE when
+ * that fails; INVALID_RECORD when they would expand past socket.request.max.bytes:
+ * Kafka streams through them instead, this broker holds them whole;
+ * REQUEST_TIMED_OUT when the budget stays busy for the request's timeoutMs), each
+ * record decodes (INVALID_RECORD otherwise), and a compacted topic refuses records
+ * without a key. Returns an error result, or null when the records are good.
  */
-async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean, maxOutput: number): Promise<PartitionResult | null> {
-  let body = records.subarray(RECORD_BATCH_OVERHEAD);
-  if (header.compression !== CompressionCodec.None) {
-    try {
-      body = await decompress(header.compression, body, maxOutput);
-    } catch (e) {
-      const message = `cannot decompress the ${compressionCodecName(header.compression)} records: ${e instanceof Error ? e.message : String(e)}`;
-      // Too big to expand is not corrupt: not retriable, unlike CORRUPT_MESSAGE.
-      return failure(index, e instanceof DecompressionLimitError ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE, message);
-    }
+async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean, budget: DecompressionBudget, wait: BudgetWait): Promise<PartitionResult | null> {
+  let check: ReturnType<typeof checkRecords>;
+  try {
+    check = await budget.expand(header.compression, records.subarray(RECORD_BATCH_OVERHEAD), wait, (body) => checkRecords(body, header.recordCount));
+  } catch (e) {
+    if (e instanceof DecompressionBudgetWaitError) return failure(index, ErrorCode.REQUEST_TIMED_OUT, e.message);
+    const message = `cannot decompress the ${compressionCodecName(header.compression)} records: ${e instanceof Error ? e.message : String(e)}`;
+    // Too big to expand is not corrupt: not retriable, unlike CORRUPT_MESSAGE.
+    return failure(index, e instanceof DecompressionLimitError ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE, message);
   }
-  const check = checkRecords(body, header.recordCount);
   if (check.error !== null) return failure(index, ErrorCode.INVALID_RECORD, `the records do not decode: ${check.error}`);
   if (compacted && check.nullKey) return failure(index, ErrorCode.INVALID_RECORD, 'a compacted topic cannot accept a record without a key');
   return null;
 }
 
 async function appendToPartition(broker: Broker, partition: Partition, records: Buffer, header: RecordBatchHeader): Promise<PartitionResult> {
-  const topic = partition.topic.name;
   const index = partition.index;
-  const idempotent = header.producerId >= 0;
-  const lastSeq = idempotent ? lastSequence(header.baseSequence, header.lastOffsetDelta) : -1;
+  // Any id >= 0 is idempotent, up to 2^63-1: Kafka stores a batch whatever id it claims (unknown ids at any sequence).
+  const idempotent = header.producerIdExact >= 0n;
   // The check, the offset assignment and the write are one step under the lock;
   // waiting for durability (fsync under flush policy every-write) happens outside
   // it, so concurrent appends share one fsync (group commit).
   const outcome = await partition.withAppendLock(async () => {
     const log = partition.log;
     if (idempotent) {
-      const check = broker.producers.check(topic, index, header.producerId, header.producerEpoch, header.baseSequence, lastSeq);
+      const check = broker.producers.check(partition, header);
       if (check.kind === 'error') return { kind: 'failed' as const, result: failure(index, check.errorCode, check.message) };
       if (check.kind === 'duplicate') return { kind: 'duplicate' as const, firstOffset: check.firstOffset };
     }
-    const pending = log.write(records, Date.now());
-    if (idempotent) broker.producers.recordAppend(topic, index, header.producerId, header.producerEpoch, header.baseSequence, lastSeq, pending.baseOffset, pending.lastOffset);
+    const now = Date.now();
+    const pending = log.write(records, now);
+    broker.producers.recordAppend(partition, header, pending.baseOffset, pending.lastOffset, now);
     return { kind: 'written' as const, pending };
   });
   const log = partition.log;
@@ -132,35 +141,11 @@ async function appendToPartition(broker: Broker, partition: Partition, records: 
   }
 }
 
-/**
- * The decompressed bytes one request may hold at once (socket.request.max.bytes):
- * its batches expand side by side while the sizes their headers declare fit, and
- * wait their turn otherwise, so a request of many partitions cannot multiply the
- * memory a decompression bomb could take.
- */
-class DecompressionBudget {
-  #free: number;
-  readonly #waiting: { bytes: number; go: () => void }[] = [];
-
-  constructor(readonly limit: number) {
-    this.#free = limit;
-  }
-
-  async run<T>(bound: number, fn: () => Promise<T>): Promise<T> {
-    const bytes = Math.min(bound, this.limit);
-    if (this.#waiting.length === 0 && bytes <= this.#free) this.#free -= bytes;
-    else await new Promise<void>((go) => this.#waiting.push({ bytes, go }));
-    try {
-      return await fn();
-    } finally {
-      this.#free += bytes;
-      while (this.#waiting.length > 0 && this.#waiting[0]!.bytes <= this.#free) {
-        const next = this.#waiting.shift()!;
-        this.#free -= next.bytes;
-        next.go();
-      }
-    }
-  }
+/** Kafka's `ProduceRequest.hasTransactionalRecords`: some partition's batch is marked transactional. */
+function hasTransactionalBatch(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some((pd) => pd.records !== null && pd.records.length >= RECORD_BATCH_OVERHEAD && (pd.records.readInt16BE(RecordBatchField.attributes) & RecordBatchAttribute.transactional) !== 0),
+  );
 }
 
 export const produceHandler = defineHandler({
@@ -176,7 +161,11 @@ export const produceHandler = defineHandler({
     const responses: Input<ProduceResponseTopicProduceResponse>[] = [];
     let failed: string | null = null;
     const pending: Promise<void>[] = [];
-    const budget = new DecompressionBudget(broker.config.socketRequestMaxBytes);
+    // One budget for the whole broker: concurrent requests cannot together expand past it.
+    const budget = decompressionBudgetOf(broker);
+    const wait: BudgetWait = { timeoutMs: request.timeoutMs, closed: connectionClosedSignal(broker, ctx.session) };
+    const transactionalRefused = hasTransactionalBatch(request) && (request.transactionalId === null || !authorize(ctx, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, request.transactionalId));
+    const writable = authorizedNames(ctx, AclOperation.WRITE, AclResourceType.TOPIC, request.topicData.map((t) => t.name), { logIfDenied: true });
     for (const t of request.topicData) {
       const topic = broker.topics.get(t.name);
       const partitionResponses: PartitionResult[] = [];
@@ -188,6 +177,14 @@ export const produceHandler = defineHandler({
           if (r.errorCode !== ErrorCode.NONE) failed ??= `${t.name}-${pd.index}: ${r.errorMessage ?? `error ${r.errorCode}`}`;
         };
         partitionResponses.push(failure(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'not processed'));
+        if (transactionalRefused) {
+          set(failure(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `Not authorized to use transactional id ${request.transactionalId ?? '(none)'}`));
+          continue;
+        }
+        if (!writable.has(t.name)) {
+          set(failure(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to write to topic ${t.name}`));
+          continue;
+        }
         const partition = topic?.partitions[pd.index];
         if (acks !== -1 && acks !== 0 && acks !== 1) {
           set(failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`));
@@ -208,12 +205,7 @@ export const produceHandler = defineHandler({
         }
         const compacted = topic.config('cleanup.policy').includes('compact');
         const records = pd.records!;
-        const validate = (): Promise<PartitionResult | null> => validateRecords(records, header, pd.index, compacted, budget.limit);
-        const validated =
-          header.compression === CompressionCodec.None
-            ? validate()
-            : // Gzip declares no size: it reserves the whole budget and expands alone.
-              budget.run(decompressedSizeBound(header.compression, records.subarray(RECORD_BATCH_OVERHEAD)) ?? budget.limit, validate);
+        const validated = validateRecords(records, header, pd.index, compacted, budget, wait);
         // Partitions of one request append concurrently; each partition's appends stay ordered.
         const done = validated.then((invalid) => invalid ?? appendToPartition(broker, partition, records, header));
         pending.push(done.then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))));

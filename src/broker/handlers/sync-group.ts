@@ -13,10 +13,15 @@
  * Versions: v3+ group.instance.id (KIP-345); v4 flexible; v5+ the request names
  * the protocol type and name, checked against the group's, and the answer
  * repeats them (KIP-559).
+ *
+ * ACLs: READ on the GROUP, else GROUP_AUTHORIZATION_FAILED at once.
  */
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { SyncGroupRequest } from '../../protocol/generated/sync-group-request.js';
 import { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
+import { AclOperation, AclResourceType } from '../acl/acl-binding.js';
+import { authorize } from '../acl/request-authorization.js';
 import { defineHandler } from './handler.js';
 
 export const syncGroupHandler = defineHandler({
@@ -27,6 +32,9 @@ export const syncGroupHandler = defineHandler({
   response: SyncGroupResponse,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    if (!authorize(ctx, AclOperation.READ, AclResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    }
     const result = await ctx.broker.groups.syncGroup({
       groupId: request.groupId,
       generationId: request.generationId,

@@ -1,7 +1,9 @@
 /**
  * The on-disk {@link LogDirectory}: one directory per partition, files kept
  * open by descriptor, positional synchronous reads and writes (see storage.ts
- * for why), fdatasync and directory fsync on the libuv thread pool.
+ * for why), fdatasync and directory fsync on the libuv thread pool. Every
+ * operation that changes the disk first asks {@link storageFaults}, so tests can
+ * make it fail as a full disk would (io-faults.ts).
  */
 import {
   closeSync,
@@ -21,6 +23,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { storageFaults } from './io-faults.js';
 import { type LogDirectory, type LogFile } from './storage.js';
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -33,11 +36,17 @@ class DiskFile implements LogFile {
   readonly #syncing = new Set<Promise<void>>();
 
   constructor(
-    readonly path: string,
+    readonly dir: FileLogDirectory,
+    readonly name: string,
     fd: number,
   ) {
     this.#fd = fd;
     this.#size = fstatSync(fd).size;
+  }
+
+  /** Where the file is (it follows its directory when that is moved). */
+  get path(): string {
+    return join(this.dir.path, this.name);
   }
 
   get size(): number {
@@ -68,19 +77,27 @@ class DiskFile implements LogFile {
 
   append(data: Uint8Array): void {
     const fd = this.#open();
+    const torn = storageFaults.check('write', 'write', this.path);
+    const length = torn === null ? data.length : data.length >> 1;
     let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done, this.#size + done);
+    while (done < length) done += writeSync(fd, data, done, length - done, this.#size + done);
+    if (torn !== null) throw torn;
     this.#size += data.length;
   }
 
   truncate(size: number): void {
-    ftruncateSync(this.#open(), size);
+    const fd = this.#open();
+    storageFaults.check('truncate', 'ftruncate', this.path);
+    ftruncateSync(fd, size);
     this.#size = size;
   }
 
   sync(): Promise<void> {
     const fd = this.#open();
-    const p = fdatasyncAsync(fd).finally(() => this.#syncing.delete(p));
+    const p = storageFaults
+      .checkAsync('sync', 'fdatasync', this.path)
+      .then(() => fdatasyncAsync(fd))
+      .finally(() => this.#syncing.delete(p));
     this.#syncing.add(p);
     return p;
   }
@@ -104,7 +121,11 @@ class DiskFile implements LogFile {
 
 /** A partition directory on disk. */
 export class FileLogDirectory implements LogDirectory {
-  private constructor(readonly path: string) {}
+  #path: string;
+
+  private constructor(path: string) {
+    this.#path = path;
+  }
 
   /**
    * Opens (creating if needed) a partition directory.
@@ -112,8 +133,15 @@ export class FileLogDirectory implements LogDirectory {
    * @param path - e.g. `<log.dirs>/<topic>-<partition>`
    */
   static open(path: string): FileLogDirectory {
-    mkdirSync(path, { recursive: true });
+    if (!existsSync(path)) {
+      storageFaults.check('mkdir', 'mkdir', path);
+      mkdirSync(path, { recursive: true });
+    }
     return new FileLogDirectory(path);
+  }
+
+  get path(): string {
+    return this.#path;
   }
 
   list(): string[] {
@@ -126,7 +154,8 @@ export class FileLogDirectory implements LogDirectory {
 
   open(name: string, create: boolean): LogFile {
     const path = join(this.path, name);
-    return new DiskFile(path, openSync(path, create ? 'w+' : 'r+'));
+    storageFaults.check('open', 'open', path);
+    return new DiskFile(this, name, openSync(path, create ? 'w+' : 'r+'));
   }
 
   readFile(name: string): Buffer | null {
@@ -149,14 +178,30 @@ export class FileLogDirectory implements LogDirectory {
   }
 
   rename(from: string, to: string): void {
-    renameSync(join(this.path, from), join(this.path, to));
+    const path = join(this.path, from);
+    storageFaults.check('rename', 'rename', path);
+    renameSync(path, join(this.path, to));
   }
 
   remove(name: string): void {
-    rmSync(join(this.path, name), { force: true });
+    const path = join(this.path, name);
+    storageFaults.check('remove', 'unlink', path);
+    rmSync(path, { force: true });
+  }
+
+  moveTo(path: string): void {
+    storageFaults.check('rename', 'rename', this.#path);
+    renameSync(this.#path, path);
+    this.#path = path;
+  }
+
+  removeAll(): void {
+    storageFaults.check('remove', 'rmdir', this.#path);
+    rmSync(this.#path, { recursive: true, force: true });
   }
 
   async sync(): Promise<void> {
+    await storageFaults.checkAsync('sync', 'fsync', this.path);
     // Windows cannot open a directory for fsync; NTFS journals metadata itself.
     if (process.platform === 'win32') return;
     const fd = openSync(this.path, 'r');

@@ -75,9 +75,9 @@ export class InvalidRecordError extends Error {
 /**
  * The log cannot be read or written: an I/O error (disk full, fsync failure), or
  * the log is closed. Kafka's KAFKA_STORAGE_ERROR (56), retriable as in Java
- * (the client refreshes metadata and retries). After an I/O error the log stays
- * failed, as Kafka takes a failed log directory offline rather than guess what
- * reached the disk.
+ * (the client refreshes metadata and retries). After an I/O error the log is
+ * offline, as Kafka takes a failed log directory offline rather than guess what
+ * reached the disk, until it is reopened from its files (log-health.ts).
  */
 export class KafkaStorageError extends Error {
   override readonly name = 'KafkaStorageError';
@@ -92,5 +92,32 @@ export class KafkaStorageError extends Error {
    */
   constructor(message: string, options?: { cause?: unknown }) {
     super(`KAFKA_STORAGE_ERROR: ${message}`, options);
+  }
+}
+
+/**
+ * A partition directory whose `partition.metadata` names another topic id than
+ * the topic opening it: Kafka's INCONSISTENT_TOPIC_ID (103). The directory holds
+ * another topic's records (an older topic of the same name, or a registry that
+ * lost track), which must never be served as this topic's.
+ */
+export class InconsistentTopicIdError extends Error {
+  override readonly name = 'InconsistentTopicIdError';
+  readonly retriable = false;
+  /** Kafka's error code for INCONSISTENT_TOPIC_ID. */
+  readonly code = 103;
+  readonly type = 'INCONSISTENT_TOPIC_ID';
+
+  /**
+   * @param path - the partition directory
+   * @param stored - the topic id in its partition.metadata
+   * @param expected - the id of the topic opening it
+   */
+  constructor(
+    readonly path: string,
+    readonly stored: string,
+    readonly expected: string,
+  ) {
+    super(`INCONSISTENT_TOPIC_ID: partition directory ${path} holds topic id ${stored}, not ${expected}`);
   }
 }

@@ -211,6 +211,15 @@ export class MemoryLogDirectory implements LogDirectory {
     void this.#live;
   }
 
+  /** A directory in memory has no name: nothing to rename. */
+  moveTo(): void {
+    void this.#live;
+  }
+
+  removeAll(): void {
+    this.#live.clear();
+  }
+
   /**
    * Simulates a power loss (or kill -9 of a process whose page cache is lost):
    * every file loses the bytes written since its last sync (names are treated

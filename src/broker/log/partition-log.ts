@@ -10,20 +10,27 @@
  *
  * Concurrency: appends and reads run synchronously to completion (see
  * storage.ts), so two appends called in order get increasing offsets in that
- * order without a lock; only durability is awaited. Retention, compaction and
- * DeleteRecords' segment deletion run one at a time (the maintenance queue) and
- * replace segments in single synchronous steps, so a read sees the old
- * segments or the new ones, never a mix.
+ * order without a lock; only durability is awaited. Retention, compaction,
+ * DeleteRecords' segment deletion and the reopen after an I/O error run one at
+ * a time (the maintenance queue) and replace segments in single synchronous
+ * steps, so a read sees the old segments or the new ones, never a mix.
+ *
+ * Failures: an I/O error takes the log offline and it is reopened from its
+ * files once the cause is gone (log-health.ts); meanwhile every call throws
+ * {@link KafkaStorageError}.
  */
 import { type RecordBatchHeader } from '../../protocol/records/record-batch.js';
+import { type BrokerLogger } from '../logger.js';
 import { assignOffsets } from './assign-offsets.js';
 import { FileLogDirectory } from './file-storage.js';
 import { type CleanerStats, LogCleaner } from './log-cleaner.js';
 import { LogCheckpointWriter } from './log-checkpoint.js';
 import { type LogConfig, validateLogConfig } from './log-config.js';
-import { KafkaStorageError, OffsetOutOfRangeError } from './log-errors.js';
+import { formatPartitionMetadata, PARTITION_METADATA_FILE, readPartitionTopicId } from './log-dir-layout.js';
+import { InconsistentTopicIdError, KafkaStorageError, OffsetOutOfRangeError } from './log-errors.js';
 import { CLEAN_SHUTDOWN_FILE } from './log-file-names.js';
 import { LogFlusher } from './log-flusher.js';
+import { DEFAULT_REOPEN_BACKOFF, LogHealth, type ReopenBackoff } from './log-health.js';
 import { loadLog } from './log-loader.js';
 import { type TimestampAndOffset, findRecordByTimestamp, readBatches, segmentIndexFor } from './log-reads.js';
 import { segmentsToDelete } from './log-retention.js';
@@ -53,6 +60,32 @@ export interface PendingAppend extends LogAppendInfo {
   readonly durable: Promise<void>;
 }
 
+/** How a log is opened, besides its directory and settings. */
+export interface PartitionLogOptions {
+  /**
+   * The topic id kept in the directory's `partition.metadata` (KIP-516): written
+   * when missing; a directory holding another id refuses the open
+   * ({@link InconsistentTopicIdError}), as Kafka refuses a log of another topic.
+   */
+  readonly topicId?: string;
+  /** The partition's name for messages, e.g. `orders-0`. */
+  readonly name?: string;
+  /** Where I/O failures and recoveries are reported (none: not reported). */
+  readonly logger?: BrokerLogger;
+  /** Waits between attempts to reopen the log after an I/O error. */
+  readonly reopenBackoff?: ReopenBackoff;
+}
+
+/** DeleteRecords' move of the log start offset (see {@link PartitionLog.incrementLogStartOffset}). */
+export interface LogStartOffsetMove {
+  /** The log start offset after the call. */
+  readonly logStartOffset: number;
+  /** Resolves once the log start offset is durable (in the checkpoint). */
+  readonly durable: Promise<void>;
+  /** Resolves once the segments wholly below it are deleted; returns how many were. */
+  readonly segmentsDeleted: Promise<number>;
+}
+
 /** Bytes for a Fetch response, and the offsets to report beside them. */
 export interface LogReadResult {
   /** Whole batches, starting with the one holding the fetch offset; empty when there is nothing to return. */
@@ -76,17 +109,17 @@ export class PartitionLog {
   #logStartOffset: number;
   #highWatermark: number;
   #recoveryPoint: number;
-  readonly #flusher: LogFlusher;
+  #flusher: LogFlusher;
   readonly #checkpoint: LogCheckpointWriter;
   readonly #cleaner: LogCleaner;
+  readonly #health: LogHealth;
   #maintenance: Promise<unknown> = Promise.resolve();
   #rollTasks: Promise<void> = Promise.resolve();
-  #failure: KafkaStorageError | null = null;
-  /** Set by close(): the close in progress or done. */
+  /** Set by close() or delete(): the close in progress or done. */
   #closing: Promise<void> | null = null;
   #closed = false;
 
-  private constructor(dir: LogDirectory, config: LogConfig, segments: LogSegment[], logStartOffset: number) {
+  private constructor(dir: LogDirectory, config: LogConfig, segments: LogSegment[], logStartOffset: number, options: PartitionLogOptions) {
     this.#dir = dir;
     this.#config = config;
     this.#segments = segments;
@@ -94,6 +127,8 @@ export class PartitionLog {
     this.#highWatermark = this.logEndOffset;
     this.#recoveryPoint = this.#active.baseOffset;
     this.#flusher = new LogFlusher(dir);
+    const where = options.name === undefined ? (dir.path ?? 'an in-memory log') : `${options.name} (${dir.path ?? 'in memory'})`;
+    this.#health = new LogHealth(where, options.logger, options.reopenBackoff ?? DEFAULT_REOPEN_BACKOFF, () => this.#queue(() => this.#reopen()));
     this.#checkpoint = new LogCheckpointWriter(dir, () => ({ recoveryPoint: this.#recoveryPoint, logStartOffset: this.#logStartOffset }));
     // Getters, not copies: the cleaner must see the live segment list and settings.
     const log = this;
@@ -121,18 +156,28 @@ export class PartitionLog {
    * @param dir - the partition directory (`<log.dirs>/<topic>-<partition>`, created if missing);
    *   null for a fresh in-memory log; or a {@link LogDirectory} (a kept MemoryLogDirectory reopens its log)
    * @param config - the topic's log settings, validated here
-   * @throws LogConfigError for a bad setting; {@link KafkaStorageError} when the directory cannot be read
+   * @param options - the topic id, a name and a logger for failures
+   * @throws LogConfigError for a bad setting; {@link InconsistentTopicIdError} when the directory
+   *   belongs to another topic; {@link KafkaStorageError} when the directory cannot be read or written
    */
-  static async open(dir: string | LogDirectory | null, config: LogConfig): Promise<PartitionLog> {
+  static async open(dir: string | LogDirectory | null, config: LogConfig, options: PartitionLogOptions = {}): Promise<PartitionLog> {
     const valid = validateLogConfig(config);
-    const directory = dir === null ? new MemoryLogDirectory() : typeof dir === 'string' ? FileLogDirectory.open(dir) : dir;
+    let directory: LogDirectory | undefined;
+    let segments: LogSegment[] = [];
     try {
+      directory = dir === null ? new MemoryLogDirectory() : typeof dir === 'string' ? FileLogDirectory.open(dir) : dir;
       const loaded = await loadLog(directory, valid.indexIntervalBytes, Date.now());
-      const log = new PartitionLog(directory, valid, loaded.segments, loaded.logStartOffset);
+      segments = loaded.segments;
+      if (options.topicId !== undefined) await assignTopicId(directory, options.topicId);
+      const log = new PartitionLog(directory, valid, segments, loaded.logStartOffset, options);
       await log.#checkpoint.write();
       return log;
     } catch (err) {
-      throw new KafkaStorageError(`cannot open the log in ${directory.path ?? 'memory'}: ${(err as Error).message}`, { cause: err });
+      // Nothing keeps the files of a log that did not open.
+      await Promise.allSettled(segments.map((s) => s.log.close()));
+      if (err instanceof InconsistentTopicIdError) throw err;
+      const where = directory?.path ?? (typeof dir === 'string' ? dir : 'memory');
+      throw new KafkaStorageError(`cannot open the log in ${where}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -171,6 +216,11 @@ export class PartitionLog {
     return this.#dir.path;
   }
 
+  /** The I/O error that has the log offline, or null while it works. */
+  get failure(): KafkaStorageError | null {
+    return this.#health.failure;
+  }
+
   /** Applies changed topic configs (AlterConfigs); segment sizes and retention apply from the next roll or pass. */
   updateConfig(config: LogConfig): void {
     this.#config = validateLogConfig(config);
@@ -205,6 +255,7 @@ export class PartitionLog {
     } catch (err) {
       throw this.#fail(err);
     }
+    if (this.#health.recovering) this.#health.writeSucceeded();
     this.#flusher.markDirty(segment.log);
     const end = assigned.lastOffset + 1;
     let durable: Promise<void>;
@@ -336,15 +387,38 @@ export class PartitionLog {
    * @throws {@link OffsetOutOfRangeError} when `offset` is above the high watermark
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
+    const move = this.incrementLogStartOffset(offset);
+    await move.durable;
+    await move.segmentsDeleted;
+    return move.logStartOffset;
+  }
+
+  /**
+   * DeleteRecords' one step that must not interleave with appends (Java's
+   * `maybeIncrementLogStartOffset`): the log start offset moves now, in this
+   * call, and reads stop serving below it at once. Its durability (the
+   * checkpoint) and the deletion of the segments wholly below it follow: the
+   * deletion waits its turn in the maintenance queue, behind a compaction pass
+   * maybe, and the caller need not hold anything while it waits.
+   *
+   * @param offset - the new log start offset; -1 means the high watermark (DeleteRecordsRequest.HIGH_WATERMARK)
+   * @throws {@link OffsetOutOfRangeError} when `offset` is above the high watermark
+   * @throws {@link KafkaStorageError} when the log is closed or offline
+   */
+  incrementLogStartOffset(offset: number): LogStartOffsetMove {
     this.#checkUsable();
     const target = offset === -1 ? this.#highWatermark : offset;
     if (target < 0 || target > this.#highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark, 'high watermark');
+    let durable: Promise<void> = DURABLE;
     if (target > this.#logStartOffset) {
       this.#logStartOffset = target;
-      await this.#guard(this.#checkpoint.write());
+      durable = this.#guard(this.#checkpoint.write());
+      // A failure takes the log offline and is logged there; this only keeps an unawaited promise quiet.
+      durable.catch(() => undefined);
     }
-    await this.#exclusive(() => this.#deleteOldSegments(Date.now(), true));
-    return this.#logStartOffset;
+    const segmentsDeleted = this.#exclusive(() => this.#deleteOldSegments(Date.now(), true));
+    segmentsDeleted.catch(() => undefined);
+    return { logStartOffset: this.#logStartOffset, durable, segmentsDeleted };
   }
 
   /**
@@ -356,6 +430,8 @@ export class PartitionLog {
    * @returns how many segments were deleted
    */
   async enforceRetention(now: number): Promise<number> {
+    // An offline log waits for its reopen: a retention pass over it would only fail again.
+    if (this.#health.failure !== null) return 0;
     this.#checkUsable();
     return this.#exclusive(() => this.#deleteOldSegments(now, false));
   }
@@ -386,6 +462,7 @@ export class PartitionLog {
    * @throws CorruptRecordError when a batch fails its CRC; the log is left as it was
    */
   async compact(now: number): Promise<CleanerStats | null> {
+    if (this.#health.failure !== null) return null;
     this.#checkUsable();
     return this.#exclusive(async () => {
       await this.#rollTasks;
@@ -428,7 +505,8 @@ export class PartitionLog {
     this.#checkUsable();
     await this.#guard(this.#flusher.flush());
     await this.#rollTasks;
-    if (this.#failure !== null) throw this.#failure;
+    const failure = this.#health.failure;
+    if (failure !== null) throw failure;
   }
 
   /**
@@ -437,15 +515,37 @@ export class PartitionLog {
    * without the marker, so the next open recovers it.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close();
+    this.#closing ??= this.#close(true);
     return this.#closing;
   }
 
-  async #close(): Promise<void> {
+  /**
+   * Renames the partition directory (a deleted partition takes its `-delete`
+   * name at once, so its old name is free for a new topic while its files close).
+   * Synchronous: the rename and the caller's next step happen in one turn.
+   *
+   * @param path - the new path, in the same parent directory
+   */
+  renameDir(path: string): void {
+    this.#dir.moveTo(path);
+  }
+
+  /**
+   * Closes the log without the clean-shutdown marker (nothing will open it
+   * again) and deletes its directory with every file in it (Java's `UnifiedLog.delete`).
+   */
+  async delete(): Promise<void> {
+    this.#closing ??= this.#close(false);
+    await this.#closing;
+    this.#dir.removeAll();
+  }
+
+  async #close(clean: boolean): Promise<void> {
+    this.#health.stop();
     await this.#maintenance.catch(() => undefined);
     await this.#rollTasks;
     try {
-      if (this.#failure === null) {
+      if (clean && this.#health.failure === null) {
         await this.#flusher.flush();
         this.#active.onBecomeInactive();
         await this.#active.persistIndexes(this.#dir);
@@ -460,19 +560,49 @@ export class PartitionLog {
     }
   }
 
-  /** Queues maintenance work: one retention, compaction or deletion at a time. */
-  #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#maintenance.catch(() => undefined).then(() => {
-      this.#checkUsable();
-      return work();
-    });
+  /**
+   * Reopens the log from its files after an I/O error, as a restart would:
+   * every file is closed and the directory loaded again, with recovery of
+   * whatever a failed write left (a torn batch is cut, indexes rebuilt). The
+   * checkpoint written last is the proof that the disk takes writes again; until
+   * it succeeds the log stays offline and LogHealth tries again later.
+   */
+  async #reopen(): Promise<void> {
+    if (this.#closing !== null) return;
+    await this.#rollTasks;
+    for (const segment of this.#segments) await segment.log.close();
+    const loaded = await loadLog(this.#dir, this.#config.indexIntervalBytes, Date.now());
+    // Swapped in even if the checkpoint below fails: the log stays offline then, and the next attempt closes these.
+    this.#segments.splice(0, this.#segments.length, ...loaded.segments);
+    // A log start offset DeleteRecords moved in memory but could not checkpoint stays moved; it is written below.
+    this.#logStartOffset = Math.max(loaded.logStartOffset, Math.min(this.#logStartOffset, this.logEndOffset));
+    // Recovery synced every segment it read, so all it kept is durable.
+    this.#highWatermark = this.logEndOffset;
+    this.#recoveryPoint = this.#active.baseOffset;
+    this.#flusher = new LogFlusher(this.#dir);
+    this.#rollTasks = Promise.resolve();
+    await this.#checkpoint.write();
+  }
+
+  /** Queues maintenance work: one retention, compaction, deletion or reopen at a time. */
+  #queue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#maintenance.catch(() => undefined).then(work);
     this.#maintenance = run;
     return run;
   }
 
+  /** Queues maintenance work that needs the log usable when its turn comes. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#queue(() => {
+      this.#checkUsable();
+      return work();
+    });
+  }
+
   #checkUsable(): void {
     if (this.#closing !== null || this.#closed) throw new KafkaStorageError(`the log in ${this.#dir.path ?? 'memory'} is closed`);
-    if (this.#failure !== null) throw this.#failure;
+    const failure = this.#health.failure;
+    if (failure !== null) throw failure;
   }
 
   async #guard<T>(io: Promise<T>): Promise<T> {
@@ -483,10 +613,21 @@ export class PartitionLog {
     }
   }
 
-  /** Takes the log offline after an I/O error (Kafka's log dir failure); returns the error to throw. */
+  /** Takes the log offline after an I/O error (logged, reopened later: log-health.ts); returns the error to throw. */
   #fail(err: unknown): Error {
     if (err instanceof KafkaStorageError) return err;
-    this.#failure ??= new KafkaStorageError(`I/O error on the log in ${this.#dir.path ?? 'memory'}: ${(err as Error).message}`, { cause: err });
-    return this.#failure;
+    return this.#health.fail(err);
   }
+}
+
+/**
+ * Kafka's `UnifiedLog.assignTopicId` on open: a directory without
+ * `partition.metadata` gets one; one naming another topic id is refused.
+ */
+async function assignTopicId(dir: LogDirectory, topicId: string): Promise<void> {
+  const stored = readPartitionTopicId(dir);
+  if (stored === topicId) return;
+  if (stored !== null) throw new InconsistentTopicIdError(dir.path ?? 'memory', stored, topicId);
+  // The checkpoint written next syncs the directory, making the new name durable.
+  await dir.writeFile(PARTITION_METADATA_FILE, formatPartitionMetadata(topicId));
 }

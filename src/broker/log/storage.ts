@@ -62,4 +62,12 @@ export interface LogDirectory {
   remove(name: string): void;
   /** Makes creations, renames and deletions so far durable (fsync of the directory). */
   sync(): Promise<void>;
+  /**
+   * Renames the directory itself, atomically (a partition being deleted gets Kafka's
+   * `-delete` name this way). Open files stay open and follow it; the parent
+   * directory's fsync is the caller's.
+   */
+  moveTo(path: string): void;
+  /** Deletes the directory with everything in it; its files must be closed. */
+  removeAll(): void;
 }

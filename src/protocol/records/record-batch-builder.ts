@@ -31,8 +31,8 @@ export interface RecordBatchOptions {
   isControlBatch?: boolean;
   /** Sets attribute bit 6; give the delete horizon as `baseTimestamp`. */
   hasDeleteHorizon?: boolean;
-  /** Default -1 (not idempotent). */
-  producerId?: number;
+  /** Default -1 (not idempotent). A bigint for ids past 2^53 (Kafka's are int64). */
+  producerId?: number | bigint;
   /** Default -1. */
   producerEpoch?: number;
   /** Default -1. */
@@ -125,7 +125,7 @@ export class RecordBatchBuilder {
   readonly #flags: number;
   readonly #baseOffset: number;
   readonly #partitionLeaderEpoch: number;
-  readonly #producerId: number;
+  readonly #producerId: number | bigint;
   readonly #producerEpoch: number;
   readonly #baseSequence: number;
   readonly #baseTimestampOverride: number | undefined;
@@ -151,7 +151,13 @@ export class RecordBatchBuilder {
     this.#compression = checkInteger('compression', options.compression ?? CompressionCodec.None, 0, 4) as CompressionCodec;
     this.#baseOffset = checkInteger('baseOffset', options.baseOffset ?? 0, -SAFE, SAFE);
     this.#partitionLeaderEpoch = checkInteger('partitionLeaderEpoch', options.partitionLeaderEpoch ?? NO_VALUE, -1 - INT32_MAX, INT32_MAX);
-    this.#producerId = checkInteger('producerId', options.producerId ?? NO_VALUE, -SAFE, SAFE);
+    const producerId = options.producerId ?? NO_VALUE;
+    if (typeof producerId === 'bigint') {
+      if (producerId < -1n || producerId > 0x7fff_ffff_ffff_ffffn) throw new RangeError(`producerId must be an int64 >= -1, got ${producerId}`);
+      this.#producerId = producerId;
+    } else {
+      this.#producerId = checkInteger('producerId', producerId, -SAFE, SAFE);
+    }
     this.#producerEpoch = checkInteger('producerEpoch', options.producerEpoch ?? NO_VALUE, -1 - INT16_MAX, INT16_MAX);
     this.#baseSequence = checkInteger('baseSequence', options.baseSequence ?? NO_VALUE, -1 - INT32_MAX, INT32_MAX);
     this.#baseTimestampOverride = optionalInteger('baseTimestamp', options.baseTimestamp, -SAFE, SAFE);

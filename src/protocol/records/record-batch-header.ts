@@ -11,8 +11,11 @@
  *
  * int64 fields (offsets, timestamps, producerId) are plain numbers: offsets and
  * millisecond timestamps stay far below 2^53 (2^53 ms is 285,000 years), and a
- * bigint per record would allocate on the hot path. Values beyond 2^53 throw
- * (Reader.int64Number, Writer.int64), never round silently.
+ * bigint per record would allocate on the hot path. Offsets and timestamps beyond
+ * 2^53 throw (Reader.int64Number, Writer.int64), never round silently. The
+ * producer id is the exception: a client may write any int64 there (Kafka stores
+ * a batch whatever id it claims), so it is also read exactly, as
+ * `producerIdExact`, and never throws.
  */
 import { Reader } from '../primitives/reader.js';
 import { CompressionCodec } from './compression.js';
@@ -87,7 +90,14 @@ export interface RecordBatchHeader {
   lastOffsetDelta: number;
   baseTimestamp: number;
   maxTimestamp: number;
+  /**
+   * The producer id as a number: exact up to 2^53, which covers every id a broker
+   * hands out; a larger one (only a client inventing ids writes those) is the
+   * nearest double. Compare ids with {@link RecordBatchHeader.producerIdExact}.
+   */
   producerId: number;
+  /** The producer id exactly, any int64 (-1: none). */
+  producerIdExact: bigint;
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
@@ -196,7 +206,9 @@ export function readRecordBatchHeader(buf: Buffer, offset = 0): RecordBatchHeade
     lastOffsetDelta: r.int32(),
     baseTimestamp: r.int64Number(),
     maxTimestamp: r.int64Number(),
-    producerId: r.int64Number(),
+    // Read in place as a (possibly rounded) number, then exactly by the Reader, which moves past it.
+    producerId: buf.readInt32BE(offset + RecordBatchField.producerId) * 0x1_0000_0000 + buf.readUInt32BE(offset + RecordBatchField.producerId + 4),
+    producerIdExact: r.int64(),
     producerEpoch: r.int16(),
     baseSequence: r.int32(),
     recordCount: r.int32(),

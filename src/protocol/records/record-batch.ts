@@ -116,7 +116,7 @@ async function decompressRecords(header: RecordBatchHeader, compressed: Buffer):
  * @returns the complete batches, in order
  * @throws CorruptRecordError on a CRC mismatch (naming the offset and both CRCs) or malformed bytes
  * @throws UnsupportedMagicError on a magic 0/1 message set
- * @throws RangeError for an int64 header field beyond 2^53 (never rounded; see record-batch-header.ts)
+ * @throws RangeError for an offset or timestamp beyond 2^53 (never rounded; producer ids are read whole: see record-batch-header.ts)
  */
 export async function decodeRecordBatches(data: Buffer, options: DecodeRecordBatchesOptions = {}): Promise<RecordBatch[]> {
   const verifyCrc = options.verifyCrc ?? true;
