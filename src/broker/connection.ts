@@ -50,6 +50,12 @@ export class Connection {
   #reading = true;
   /** The deadline of the frame being received, armed only while reading. */
   #frameTimer: NodeJS.Timeout | undefined;
+  /**
+   * The API key of the request whose handler is running, or null. While one runs the
+   * socket is not read, so a client that went away is seen only when it ends (a JoinGroup
+   * waits up to its rebalance timeout, a long-poll Fetch up to 30 s).
+   */
+  handling: number | null = null;
 
   constructor(
     readonly broker: Broker,
@@ -212,15 +218,18 @@ export class Connection {
     }
     const ctx: RequestContext = { broker: this.broker, session: this.session, header, size: parsed.size, closeConnection: (reason) => this.close(reason) };
     let response: unknown;
+    this.handling = header.apiKey;
     try {
       response = await handler.handle(ctx, request);
     } catch (e) {
+      this.handling = null;
       // A handler bug must not take the broker down, nor leave the client guessing:
       // Kafka answers the request with an error and keeps the connection.
       this.broker.logger.error(`${handler.request.name} v${header.apiVersion} handler failed`, { client: this.session.clientAddress, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       this.#answerFailure(handler, header, request, e);
       return;
     }
+    this.handling = null;
     if (response === NO_RESPONSE || this.#closed) return;
     if (this.session.sasl.step === 'failed') {
       await this.#delayFailedAuthentication();
