@@ -112,9 +112,10 @@ describe('a partition after a transient I/O error', () => {
       const noFiles = storageFaults.inject({ path: join(b.logDir, 'roll-0'), operations: ['open'], code: 'EMFILE' });
       const refused = await sendOne(producer, 'roll', 'refused-emfile');
       assert.ok(!refused.ok && refused.types.includes('KAFKA_STORAGE_ERROR'), JSON.stringify(refused));
-      assert.match(log().failure?.message ?? '', /EMFILE/, 'the error names the current cause, not the earlier ENOSPC');
+      // The partition retries in the background: wait for its failure to be the new one, not the earlier ENOSPC.
+      await eventually('the failure to name the current cause (EMFILE), not the earlier ENOSPC', () => (/EMFILE/.test(log().failure?.message ?? '') ? true : undefined), 60_000, 10);
       await eventually('a reopen attempt to fail while descriptors are short', () => (noFiles.hits > 1 ? true : undefined), 60_000);
-      assert.match(logger.text('warn'), /roll-0.*still offline/);
+      await eventually('a warning that the partition is still offline', () => (/roll-0.*still offline/.test(logger.text('warn')) ? true : undefined), 60_000, 10);
       noFiles.clear();
       await eventually('recovery from EMFILE', async () => ((await sendOne(producer, 'roll', 'after-emfile')).ok ? true : undefined), 60_000, 100);
       acknowledged.push('after-emfile');
