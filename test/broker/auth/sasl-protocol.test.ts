@@ -6,13 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { type Socket, connect } from 'node:net';
+import { type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type BrokerLogger } from '../../../src/broker/logger.js';
 import { type RunningBroker, startBroker } from '../../../src/broker/server.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { FrameSplitter, parseResponse, writeRequestFrame } from '../../../src/protocol/framing.js';
 import {
   ApiKey,
   ApiVersionsRequest,
@@ -27,64 +25,35 @@ import {
   SaslHandshakeResponse,
 } from '../../../src/protocol/generated/index.js';
 import { type Input, type MessageCodec } from '../../../src/protocol/primitives/message.js';
-import { Writer } from '../../../src/protocol/primitives/writer.js';
+import { WireClient } from '../../support/wire-client.js';
 
-/** A client that writes requests and bare frames, and reads frames, on one socket. */
+/** A client that writes requests and bare frames, and reads frames, on one socket (a WireClient with SASL steps). */
 class RawClient {
-  readonly #splitter = new FrameSplitter();
-  readonly #frames: Buffer[] = [];
-  #waiting: ((frame: Buffer | null) => void) | null = null;
-  #correlationId = 0;
-  readonly closed: Promise<void>;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of this.#splitter.push(chunk)) this.#deliver(Buffer.from(frame));
-    });
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
-    void this.closed.then(() => this.#waiting?.(null));
-  }
+  private constructor(readonly wire: WireClient) {}
 
   static async connect(port: number): Promise<RawClient> {
-    const socket = connect(port, '127.0.0.1');
-    await once(socket, 'connect');
-    return new RawClient(socket);
+    return new RawClient(await WireClient.connect(port, 'sasl-test'));
   }
 
-  #deliver(frame: Buffer): void {
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    if (waiting) waiting(frame);
-    else this.#frames.push(frame);
+  get socket(): Socket {
+    return this.wire.socket;
+  }
+
+  get closed(): Promise<void> {
+    return this.wire.closed;
   }
 
   /** The next frame, or null once the broker has closed the connection. */
   next(timeoutMs = 5000): Promise<Buffer | null> {
-    const queued = this.#frames.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.socket.destroyed) return Promise.resolve(null);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no frame within ${timeoutMs} ms`)), timeoutMs);
-      this.#waiting = (frame) => {
-        clearTimeout(timer);
-        resolve(frame);
-      };
-    });
+    return this.wire.next(timeoutMs);
   }
 
-  send<T>(apiKey: number, version: number, codec: MessageCodec<T>, body: Input<T>): void {
-    const w = new Writer();
-    writeRequestFrame(w, { apiKey, apiVersion: version, correlationId: ++this.#correlationId, clientId: 'sasl-test' }, codec, body);
-    this.socket.write(w.toBuffer());
+  send<T>(_apiKey: number, version: number, codec: MessageCodec<T>, body: Input<T>): void {
+    this.wire.send(codec, version, body);
   }
 
-  async request<Req, Res>(apiKey: number, version: number, request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>): Promise<Res> {
-    this.send(apiKey, version, request, body);
-    const frame = await this.next();
-    assert.ok(frame, `the broker closed the connection instead of answering ${request.name} v${version}`);
-    const parsed = parseResponse(frame, apiKey, version, response);
-    assert.equal(parsed.correlationId, this.#correlationId);
-    return parsed.body;
+  request<Req, Res>(_apiKey: number, version: number, request: MessageCodec<Req>, response: MessageCodec<Res>, body: Input<Req>): Promise<Res> {
+    return this.wire.request(request, response, version, body);
   }
 
   /** A bare SASL token, as after SaslHandshake v0: int32 size, no Kafka header. */
@@ -98,9 +67,8 @@ class RawClient {
   }
 
   /** Resolves true if the broker closes the connection within `ms`. */
-  async closesWithin(ms = 3000): Promise<boolean> {
-    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
-    return Promise.race([this.closed.then(() => true as const), timeout]);
+  closesWithin(ms = 3000): Promise<boolean> {
+    return this.wire.closesWithin(ms);
   }
 
   handshake(version: number, mechanism: string): Promise<SaslHandshakeResponse> {
@@ -116,7 +84,7 @@ class RawClient {
   }
 
   destroy(): void {
-    this.socket.destroy();
+    this.wire.destroy();
   }
 }
 

@@ -29,7 +29,7 @@ import {
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { eventually } from '../../support/eventually.js';
 import { encodeRequest } from '../../support/fuzz-frames.js';
-import { WireClient, recordingLogger, sizePrefix } from './wire-client.js';
+import { WireClient, recordingLogger, sizePrefix } from '../../support/wire-client.js';
 
 const apiVersions = (client: WireClient): Promise<ApiVersionsResponse> => client.request(ApiVersionsRequest, ApiVersionsResponse, 3, { clientSoftwareName: 'limits-test', clientSoftwareVersion: '1' });
 

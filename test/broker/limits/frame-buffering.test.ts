@@ -23,7 +23,7 @@ import { MetadataRequest, MetadataResponse, ProduceRequest, ProduceResponse, Sas
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { type BrokerChild, startBrokerChild } from '../../support/broker-child.js';
 import { canMeasurePeakRss, peakRssBytes, rssBytes } from '../../support/peak-rss.js';
-import { WireClient, recordingLogger, sizePrefix } from './wire-client.js';
+import { WireClient, recordingLogger, sizePrefix } from '../../support/wire-client.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

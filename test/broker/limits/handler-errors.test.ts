@@ -19,7 +19,7 @@ import { ApiKey, ApiVersionsRequest, ApiVersionsResponse, CreateAclsRequest, Del
 import { type MessageCodec } from '../../../src/protocol/primitives/message.js';
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { type ServedApi, buildTemplates } from '../../support/fuzz-frames.js';
-import { WireClient, recordingLogger } from './wire-client.js';
+import { WireClient, recordingLogger } from '../../support/wire-client.js';
 
 /** Every object holding an `errorCode` field, anywhere in a decoded response. */
 function errorCodeHolders(value: unknown, found: { errorCode: number }[] = []): { errorCode: number }[] {

@@ -20,7 +20,7 @@ import { type BrokerChild, startBrokerChild } from '../../support/broker-child.j
 import { eventually } from '../../support/eventually.js';
 import { encodeRequest } from '../../support/fuzz-frames.js';
 import { canMeasurePeakRss, peakRssBytes, rssBytes } from '../../support/peak-rss.js';
-import { WireClient } from './wire-client.js';
+import { WireClient } from '../../support/wire-client.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

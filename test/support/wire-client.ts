@@ -1,14 +1,14 @@
 /**
- * A raw client for the limits tests: one socket, frames in order, and the
+ * A raw client for broker tests: one socket, frames in order, and the
  * moment the broker closes it. It writes whatever it is given (whole requests,
  * size prefixes alone, single bytes), which is what an attacker does.
  */
 import { once } from 'node:events';
 import { type Socket, connect } from 'node:net';
-import { type BrokerLogger } from '../../../src/broker/logger.js';
-import { FrameSplitter, parseResponse, writeRequestFrame } from '../../../src/protocol/framing.js';
-import { type Input, type MessageCodec } from '../../../src/protocol/primitives/message.js';
-import { Writer } from '../../../src/protocol/primitives/writer.js';
+import { type BrokerLogger } from '../../src/broker/logger.js';
+import { FrameSplitter, parseResponse, writeRequestFrame } from '../../src/protocol/framing.js';
+import { type Input, type MessageCodec } from '../../src/protocol/primitives/message.js';
+import { Writer } from '../../src/protocol/primitives/writer.js';
 
 export class WireClient {
   readonly #splitter = new FrameSplitter();
@@ -20,7 +20,10 @@ export class WireClient {
   /** Set once the broker ended the connection (EOF or reset). */
   closedByBroker = false;
 
-  private constructor(readonly socket: Socket) {
+  private constructor(
+    readonly socket: Socket,
+    readonly clientId: string,
+  ) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.#splitter.push(chunk)) this.#deliver(Buffer.from(frame));
     });
@@ -31,11 +34,11 @@ export class WireClient {
     void this.closed.then(() => this.#waiting?.(null));
   }
 
-  static async connect(port: number): Promise<WireClient> {
+  static async connect(port: number, clientId = 'limits-test'): Promise<WireClient> {
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     await once(socket, 'connect');
-    return new WireClient(socket);
+    return new WireClient(socket, clientId);
   }
 
   #deliver(frame: Buffer): void {
@@ -63,7 +66,7 @@ export class WireClient {
   send<T>(codec: MessageCodec<T>, version: number, body: Input<T>): number {
     const correlationId = ++this.#correlationId;
     const w = new Writer();
-    writeRequestFrame(w, { apiKey: codec.apiKey, apiVersion: version, correlationId, clientId: 'limits-test' }, codec, body);
+    writeRequestFrame(w, { apiKey: codec.apiKey, apiVersion: version, correlationId, clientId: this.clientId }, codec, body);
     this.socket.write(w.toBuffer());
     return correlationId;
   }
