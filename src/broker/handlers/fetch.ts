@@ -195,6 +195,8 @@ function satisfied(broker: Broker, watches: readonly Watch[], minBytes: number):
     const { topic, index } = w.partition;
     if (broker.topics.get(topic.name)?.partitions[index] !== w.partition) return true;
     const log = w.partition.log;
+    // A log closing (shutdown, deletion) ends the wait: the answer tells what became of it.
+    if (log.isClosing) return true;
     const size = log.sizeInBytes;
     if (size < w.sizeInBytes || log.logStartOffset > w.fetchOffset) return true;
     bytes += Math.min(w.partitionMaxBytes, w.bytes + size - w.sizeInBytes);

@@ -196,6 +196,11 @@ export class PartitionLog {
     return this.#highWatermark;
   }
 
+  /** Whether the log is closing or closed (the broker shuts down, or the partition is deleted): nothing may read it. */
+  get isClosing(): boolean {
+    return this.#closing !== null;
+  }
+
   /** Bytes of all segment files. */
   get sizeInBytes(): number {
     return this.#segments.reduce((sum, s) => sum + s.size, 0);
