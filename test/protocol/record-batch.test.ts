@@ -461,7 +461,9 @@ describe('record batch: decoding', () => {
     const records = (b: Buffer) => b.subarray(RECORD_BATCH_OVERHEAD);
     const batch = encodeRecordBatchSync({ records: mixedRecords });
     const count = batch.readInt32BE(RecordBatchField.recordCount);
-    assert.deepEqual(checkRecords(records(batch), count), { error: null, nullKey: mixedRecords.some((r) => r.key === null || r.key === undefined) });
+    const whole = checkRecords(records(batch), count);
+    assert.equal(whole.error, null);
+    assert.equal(whole.nullKey, mixedRecords.some((r) => r.key === null || r.key === undefined));
     assert.match(checkRecords(records(batch), count + 1).error ?? '', /record \d+/);
     assert.match(checkRecords(records(batch), count - 1).error ?? '', /bytes left after the declared/);
     const badLength = Buffer.from(batch);
@@ -470,9 +472,14 @@ describe('record batch: decoding', () => {
     const gap = encodeRecordBatchSync({ records: [0, 2].map((offsetDelta) => ({ key: 'k', value: 'v', timestamp: T, offsetDelta })) });
     assert.match(checkRecords(records(gap), 2).error ?? '', /record 1 has offsetDelta 2/);
     const keyed = encodeRecordBatchSync({ records: [{ key: 'k', value: 'v', timestamp: T }] });
-    assert.deepEqual(checkRecords(records(keyed), 1), { error: null, nullKey: false });
+    assert.deepEqual(checkRecords(records(keyed), 1), { error: null, nullKey: false, minTimestampDelta: 0, maxTimestampDelta: 0 });
     const keyless = encodeRecordBatchSync({ records: [{ key: 'k', value: 'v', timestamp: T }, { value: 'v', timestamp: T }] });
-    assert.deepEqual(checkRecords(records(keyless), 2), { error: null, nullKey: true });
+    assert.deepEqual(checkRecords(records(keyless), 2), { error: null, nullKey: true, minTimestampDelta: 0, maxTimestampDelta: 0 });
+    // The timestamp window (message.timestamp.before/after.max.ms) is checked on the deltas' range.
+    const spread = encodeRecordBatchSync({ records: [{ key: 'a', value: 'v', timestamp: T + 500 }, { key: 'b', value: 'v', timestamp: T - 200 }, { key: 'c', value: 'v', timestamp: T + 900 }] });
+    const deltas = checkRecords(records(spread), 3);
+    const base = Number(spread.readBigInt64BE(RecordBatchField.baseTimestamp));
+    assert.deepEqual([base + deltas.minTimestampDelta, base + deltas.maxTimestampDelta], [T - 200, T + 900]);
   });
 
   it('returns keys, values and header values as views into the input, not copies', async () => {

@@ -87,7 +87,15 @@ export const metadataHandler = defineHandler({
         } else if (topicNameProblem(rt.name) !== null) {
           topics.push({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: rt.name, partitions: [] });
         } else if (autoCreate) {
-          topics.push(describe(await broker.topics.getOrCreate(rt.name)));
+          try {
+            topics.push(describe(await broker.topics.getOrCreate(rt.name)));
+          } catch (e) {
+            // Kafka answers a topic it is auto-creating with LEADER_NOT_AVAILABLE, whatever becomes of the
+            // creation; the client retries. A failed creation (a full disk) is the broker's to log, not the
+            // whole request's to fail with KAFKA_STORAGE_ERROR.
+            broker.logger.error(`Auto-creating topic ${rt.name} failed`, { error: e instanceof Error ? e.message : String(e) });
+            topics.push({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name: rt.name, partitions: [] });
+          }
         } else {
           topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: rt.name, partitions: [] });
         }

@@ -39,7 +39,7 @@ import { authorize, authorizedNames } from '../acl/request-authorization.js';
 import { type Broker } from '../broker.js';
 import { connectionClosedSignal } from '../connection-closed.js';
 import { type BudgetWait, type DecompressionBudget, DecompressionBudgetWaitError, decompressionBudgetOf } from '../decompression-budget.js';
-import { type Partition } from '../topics.js';
+import { type Partition, type Topic } from '../topics.js';
 import { NO_RESPONSE, defineHandler } from './handler.js';
 
 type PartitionResult = Input<ProduceResponsePartitionProduceResponse>;
@@ -87,10 +87,20 @@ function validateBatch(records: Buffer | null, index: number, version: number, m
  * that fails; INVALID_RECORD when they would expand past socket.request.max.bytes:
  * Kafka streams through them instead, this broker holds them whole;
  * REQUEST_TIMED_OUT when the budget stays busy for the request's timeoutMs), each
- * record decodes (INVALID_RECORD otherwise), and a compacted topic refuses records
- * without a key. Returns an error result, or null when the records are good.
+ * record decodes (INVALID_RECORD otherwise), a compacted topic refuses records
+ * without a key, and a CreateTime topic refuses records whose timestamp is outside
+ * its window (INVALID_TIMESTAMP, see {@link timestampWindow}). Returns an error
+ * result, or null when the records are good.
  */
-async function validateRecords(records: Buffer, header: RecordBatchHeader, index: number, compacted: boolean, budget: DecompressionBudget, wait: BudgetWait): Promise<PartitionResult | null> {
+async function validateRecords(
+  records: Buffer,
+  header: RecordBatchHeader,
+  index: number,
+  compacted: boolean,
+  window: TimestampWindow | null,
+  budget: DecompressionBudget,
+  wait: BudgetWait,
+): Promise<PartitionResult | null> {
   let check: ReturnType<typeof checkRecords>;
   try {
     check = await budget.expand(header.compression, records.subarray(RECORD_BATCH_OVERHEAD), wait, (body) => checkRecords(body, header.recordCount));
@@ -102,7 +112,45 @@ async function validateRecords(records: Buffer, header: RecordBatchHeader, index
   }
   if (check.error !== null) return failure(index, ErrorCode.INVALID_RECORD, `the records do not decode: ${check.error}`);
   if (compacted && check.nullKey) return failure(index, ErrorCode.INVALID_RECORD, 'a compacted topic cannot accept a record without a key');
+  if (window !== null && header.recordCount > 0) {
+    const now = Date.now();
+    const lowest = header.baseTimestamp + check.minTimestampDelta;
+    const highest = header.baseTimestamp + check.maxTimestampDelta;
+    const offending = now - lowest > window.beforeMs ? lowest : highest - now > window.afterMs ? highest : null;
+    if (offending !== null) {
+      return failure(index, ErrorCode.INVALID_TIMESTAMP, `timestamp ${offending} is out of range: records must be within [${now} - ${window.beforeMs}, ${now} + ${window.afterMs}] (message.timestamp.before.max.ms, message.timestamp.after.max.ms)`);
+    }
+  }
   return null;
+}
+
+/** How far a CreateTime record's timestamp may lie before and after the broker's clock. */
+interface TimestampWindow {
+  readonly beforeMs: number;
+  readonly afterMs: number;
+}
+
+/**
+ * A topic's timestamp window (KIP-937): `message.timestamp.before.max.ms` and
+ * `message.timestamp.after.max.ms`, each falling back to the deprecated
+ * `message.timestamp.difference.max.ms` while left at its default, as Kafka 3.6+'s
+ * LogConfig does. Null for LogAppendTime topics (the broker stamps the time) and
+ * when nothing limits it.
+ */
+function timestampWindow(topic: Topic): TimestampWindow | null {
+  if (topic.config('message.timestamp.type') === 'LogAppendTime') return null;
+  const unlimited = Number.MAX_SAFE_INTEGER;
+  // Topic overrides only: the broker-wide log.message.timestamp.* keys keep their defaults (unlimited).
+  const limit = (key: string): number => {
+    const value = topic.overrides.get(key);
+    return typeof value === 'number' ? value : unlimited;
+  };
+  const difference = limit('message.timestamp.difference.max.ms');
+  const before = limit('message.timestamp.before.max.ms');
+  const after = limit('message.timestamp.after.max.ms');
+  const beforeMs = before >= unlimited ? difference : before;
+  const afterMs = after >= unlimited ? difference : after;
+  return beforeMs >= unlimited && afterMs >= unlimited ? null : { beforeMs, afterMs };
 }
 
 async function appendToPartition(broker: Broker, partition: Partition, records: Buffer, header: RecordBatchHeader): Promise<PartitionResult> {
@@ -205,7 +253,7 @@ export const produceHandler = defineHandler({
         }
         const compacted = topic.config('cleanup.policy').includes('compact');
         const records = pd.records!;
-        const validated = validateRecords(records, header, pd.index, compacted, budget, wait);
+        const validated = validateRecords(records, header, pd.index, compacted, timestampWindow(topic), budget, wait);
         // Partitions of one request append concurrently; each partition's appends stay ordered.
         const done = validated.then((invalid) => invalid ?? appendToPartition(broker, partition, records, header));
         pending.push(done.then(set, (e: unknown) => set(failure(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, e instanceof Error ? e.message : String(e)))));

@@ -284,6 +284,9 @@ export interface RecordsCheck {
   error: string | null;
   /** Whether some record has a null key (a compacted topic refuses it). */
   nullKey: boolean;
+  /** The smallest and largest timestampDelta of the records (0 and 0 for no records), for the broker's timestamp window. */
+  minTimestampDelta: number;
+  maxTimestampDelta: number;
 }
 
 /**
@@ -299,35 +302,41 @@ export interface RecordsCheck {
 export function checkRecords(records: Buffer, count: number): RecordsCheck {
   const r = new Reader(records);
   let nullKey = false;
+  let minTimestampDelta = Number.POSITIVE_INFINITY;
+  let maxTimestampDelta = Number.NEGATIVE_INFINITY;
+  const fail = (error: string): RecordsCheck => ({ error, nullKey, minTimestampDelta: 0, maxTimestampDelta: 0 });
   let i = 0;
   try {
     for (; i < count; i++) {
       const length = r.varint();
       const start = r.pos;
-      if (length < 0 || length > r.remaining) return { error: `record ${i}: length ${length} exceeds the ${r.remaining} bytes left`, nullKey };
+      if (length < 0 || length > r.remaining) return fail(`record ${i}: length ${length} exceeds the ${r.remaining} bytes left`);
       r.skip(1); // attributes
-      r.varlong(); // timestampDelta
+      const timestampDelta = r.varlong();
+      if (timestampDelta < minTimestampDelta) minTimestampDelta = timestampDelta;
+      if (timestampDelta > maxTimestampDelta) maxTimestampDelta = timestampDelta;
       const offsetDelta = r.varint();
-      if (offsetDelta !== i) return { error: `record ${i} has offsetDelta ${offsetDelta}`, nullKey };
+      if (offsetDelta !== i) return fail(`record ${i} has offsetDelta ${offsetDelta}`);
       const keyLength = r.varint();
       if (keyLength < 0) nullKey = true;
       else r.skip(keyLength);
       const valueLength = r.varint();
       if (valueLength > 0) r.skip(valueLength);
       const headerCount = r.varint();
-      if (headerCount < 0 || headerCount > r.remaining) return { error: `record ${i}: invalid header count ${headerCount}`, nullKey };
+      if (headerCount < 0 || headerCount > r.remaining) return fail(`record ${i}: invalid header count ${headerCount}`);
       for (let h = 0; h < headerCount; h++) {
         const headerKeyLength = r.varint();
-        if (headerKeyLength < 0) return { error: `record ${i}: header ${h} has a null key`, nullKey };
+        if (headerKeyLength < 0) return fail(`record ${i}: header ${h} has a null key`);
         r.skip(headerKeyLength);
         const headerValueLength = r.varint();
         if (headerValueLength > 0) r.skip(headerValueLength);
       }
-      if (r.pos - start !== length) return { error: `record ${i} declares ${length} bytes but its fields take ${r.pos - start}`, nullKey };
+      if (r.pos - start !== length) return fail(`record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
     }
   } catch (e) {
-    return { error: `record ${i}: ${e instanceof Error ? e.message : String(e)}`, nullKey };
+    return fail(`record ${i}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (r.remaining !== 0) return { error: `${r.remaining} bytes left after the declared ${count} records`, nullKey };
-  return { error: null, nullKey };
+  if (r.remaining !== 0) return fail(`${r.remaining} bytes left after the declared ${count} records`);
+  if (count <= 0) return { error: null, nullKey, minTimestampDelta: 0, maxTimestampDelta: 0 };
+  return { error: null, nullKey, minTimestampDelta, maxTimestampDelta };
 }
