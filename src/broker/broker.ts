@@ -88,7 +88,8 @@ export class Broker {
     every(this.config.producerIdExpirationCheckIntervalMs, 'producer id expiration', async () => this.producers.removeExpiredProducers(Date.now()));
     if (this.config.flush.kind === 'interval') {
       every(this.config.flush.ms, 'log flush', async () => {
-        for (const t of this.topics.list()) for (const p of t.partitions) await p.log.flush();
+        // A topic deleted mid-pass leaves closing logs in the snapshot: skip them, as the cleaner does.
+        for (const t of this.topics.list()) for (const p of t.partitions) if (!p.log.isClosing) await p.log.flush();
       });
     }
   }

@@ -105,6 +105,11 @@ export interface FaultProxy {
 export interface FaultProxyOptions {
   /** Port to listen on (0 picks a free one; a fixed port lets a broker advertise the proxy). */
   readonly port?: number;
+  /**
+   * Told each request frame a client sends, verbatim without its size prefix, before it is
+   * forwarded (a traffic recorder's tap). The frame is a view of the received bytes: copy it to keep it.
+   */
+  readonly onRequest?: (frame: Buffer) => void;
 }
 
 interface Pair {
@@ -231,6 +236,7 @@ export async function startFaultProxy(target: string | (() => string), options: 
           // Request header v1/v2: api key int16, api version int16, correlation id int32.
           const apiKey = frame.length >= 8 ? frame.readInt16BE(0) : undefined;
           if (apiKey !== undefined) pair.apiKeys.set(frame.readInt32BE(4), apiKey);
+          options.onRequest?.(frame);
           stats.requests++;
           cutAt ??= chaos?.cutOnRequest(apiKey, chunk.length);
         }

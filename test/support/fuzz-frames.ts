@@ -2,8 +2,10 @@
  * Request frames for fuzzing a broker: valid frames built with our own codecs
  * (every served API at its lowest and highest version with default bodies, plus
  * filled-in requests that reach deep into the handlers: a Produce with a real
- * record batch, a Fetch of a real topic, group joins and commits...), and
- * seeded mutations of them. Each case says what a correct broker must do with
+ * record batch, a Fetch of a real topic, group joins and commits...), frames
+ * captured from real third-party clients (KafkaJS, kcat: see captured-frames.ts;
+ * our encoders and our broker could agree and both be wrong), and seeded
+ * mutations of them all. Each case says what a correct broker must do with
  * it, when that is knowable: answer it, close the connection, or anything as
  * long as it survives.
  */
@@ -14,6 +16,9 @@ import { Writer } from '../../src/protocol/primitives/writer.js';
 import { CompressionCodec } from '../../src/protocol/records/compression.js';
 import { RecordBatchField, computeRecordBatchCrc } from '../../src/protocol/records/record-batch-header.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
+import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
+import { parseRequest } from '../../src/protocol/framing.js';
+import { type CapturedFrame, loadCapturedFrames } from './captured-frames.js';
 
 /** A small seeded PRNG (xorshift32 with a splitmix-style seed scramble): the same seed, the same cases. */
 export class Random {
@@ -54,6 +59,7 @@ export class Random {
 
 /** A valid request frame (size prefix included) and where its record batch sits, if it has one. */
 export interface Template {
+  /** What it is, e.g. `Fetch v11`; a captured frame's says its client: `kafkajs:Fetch v11`. */
   readonly name: string;
   readonly apiKey: number;
   readonly apiVersion: number;
@@ -80,6 +86,8 @@ export type Expectation =
 
 export interface FuzzCase {
   readonly kind: string;
+  /** The template it was made from (its name), to tell captured frames' cases from our own. */
+  readonly source: string;
   /** Written in this many chunks, so frames also arrive split across socket reads. */
   readonly chunks: readonly Buffer[];
   readonly expect: Expectation;
@@ -197,7 +205,35 @@ export async function buildTemplates(served: readonly ServedApi[], topic: string
   add('CreatePartitions', ApiKey.CreatePartitions, 1, { topics: [{ name: topic, count: 2, assignments: null }], timeoutMs: 1000 });
   for (const v of [0, 4]) add('InitProducerId', ApiKey.InitProducerId, v, { transactionalId: null, transactionTimeoutMs: 1000, producerId: -1n, producerEpoch: -1 });
   add('SaslHandshake', ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+  templates.push(...capturedTemplates());
   return { requests: templates, batchSinks };
+}
+
+/**
+ * Whether a broker owes a prompt answer to a request: not to a Produce with acks=0, nor to a
+ * JoinGroup before v4 (it waits for the group's rebalance).
+ */
+function answeredPromptly(frame: CapturedFrame): boolean {
+  if (frame.apiKey === ApiKey.JoinGroup) return frame.apiVersion >= 4;
+  if (frame.apiKey !== ApiKey.Produce) return true;
+  try {
+    return ProduceRequest.read(parseRequest(frame.frame.subarray(4)).body, frame.apiVersion).acks !== 0;
+  } catch {
+    // A captured Produce our decoder cannot read: the broker owes it an answer all the same.
+    return true;
+  }
+}
+
+/** Templates from frames captured from real clients (test/fixtures/captured-frames.json), named `client:Api vN`. */
+export function capturedTemplates(): Template[] {
+  return loadCapturedFrames().decoded.map((f) => ({
+    name: `${f.client}:${f.api} v${f.apiVersion}`,
+    apiKey: f.apiKey,
+    apiVersion: f.apiVersion,
+    correlationId: f.correlationId,
+    frame: f.frame,
+    answeredPromptly: answeredPromptly(f),
+  }));
 }
 
 const MAX_API_KEY = Math.max(...apis.keys());
@@ -231,11 +267,12 @@ function split(random: Random, bytes: Buffer): Buffer[] {
 export function fuzzCase(random: Random, { requests: templates, batchSinks }: Templates, served: readonly ServedApi[], maxFrameBytes: number): FuzzCase {
   const t = random.pick(templates);
   const body = t.frame.subarray(4);
-  const any = (kind: string, bytes: Buffer): FuzzCase => ({ kind, chunks: split(random, bytes), expect: { kind: 'any' } });
-  const closes = (kind: string, bytes: Buffer): FuzzCase => ({ kind, chunks: split(random, bytes), expect: { kind: 'close' } });
+  const source = t.name;
+  const any = (kind: string, bytes: Buffer): FuzzCase => ({ kind, source, chunks: split(random, bytes), expect: { kind: 'any' } });
+  const closes = (kind: string, bytes: Buffer): FuzzCase => ({ kind, source, chunks: split(random, bytes), expect: { kind: 'close' } });
   switch (random.int(0, 11)) {
     case 0:
-      return { kind: 'valid', chunks: split(random, t.frame), expect: t.answeredPromptly ? { kind: 'answer', correlationId: t.correlationId } : { kind: 'any' } };
+      return { kind: 'valid', source, chunks: split(random, t.frame), expect: t.answeredPromptly ? { kind: 'answer', correlationId: t.correlationId } : { kind: 'any' } };
     case 1: {
       // Random bytes flipped anywhere after the size prefix.
       const copy = Buffer.from(t.frame);
@@ -265,7 +302,7 @@ export function fuzzCase(random: Random, { requests: templates, batchSinks }: Te
       if (t.apiKey === ApiKey.ApiVersions) {
         // KIP-511: answered, in v0, with UNSUPPORTED_VERSION (35); only from a flexible (v3+)
         // template, whose header has the tagged fields a newer version's header must have.
-        return version > s.maxVersion && t.apiVersion >= 3 ? { kind: 'apiversions-too-new', chunks: split(random, withInt16(t.frame, 6, version)), expect: { kind: 'answer', correlationId: t.correlationId, errorCode: 35 } } : any('apiversions-too-old', withInt16(t.frame, 6, version));
+        return version > s.maxVersion && t.apiVersion >= 3 ? { kind: 'apiversions-too-new', source, chunks: split(random, withInt16(t.frame, 6, version)), expect: { kind: 'answer', correlationId: t.correlationId, errorCode: 35 } } : any('apiversions-too-old', withInt16(t.frame, 6, version));
       }
       return closes('unsupported-version', withInt16(t.frame, 6, version));
     }

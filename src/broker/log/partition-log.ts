@@ -435,10 +435,15 @@ export class PartitionLog {
    * @returns how many segments were deleted
    */
   async enforceRetention(now: number): Promise<number> {
-    // An offline log waits for its reopen: a retention pass over it would only fail again.
-    if (this.#health.failure !== null) return 0;
-    this.#checkUsable();
-    return this.#exclusive(() => this.#deleteOldSegments(now, false));
+    // An offline log waits for its reopen: a retention pass over it would only fail again. A
+    // closing one (its topic deleted, the broker stopping) is left alone, before or when its turn
+    // comes, as Kafka leaves a deleted partition's log out of retention.
+    if (this.#health.failure !== null || this.#closing !== null) return 0;
+    return this.#queue(async () => {
+      if (this.#closing !== null) return 0;
+      this.#checkUsable();
+      return this.#deleteOldSegments(now, false);
+    });
   }
 
   async #deleteOldSegments(now: number, logStartOffsetOnly: boolean): Promise<number> {
@@ -467,9 +472,13 @@ export class PartitionLog {
    * @throws CorruptRecordError when a batch fails its CRC; the log is left as it was
    */
   async compact(now: number): Promise<CleanerStats | null> {
-    if (this.#health.failure !== null) return null;
-    this.#checkUsable();
-    return this.#exclusive(async () => {
+    // Nothing to clean in a log that is offline, or closing (its topic deleted, the broker
+    // stopping), before or when its turn comes: Kafka aborts the cleaning of a partition it
+    // deletes (LogCleanerManager.abortCleaning), as the cleaner abandons a pass the close overtakes.
+    if (this.#health.failure !== null || this.#closing !== null) return null;
+    return this.#queue(async () => {
+      if (this.#closing !== null) return null;
+      this.#checkUsable();
       await this.#rollTasks;
       return this.#cleaner.clean(now);
     });

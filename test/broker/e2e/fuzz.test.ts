@@ -2,7 +2,9 @@
  * Fuzzing the broker over raw sockets: a few thousand seeded cases of random
  * and mutated request frames (flipped bytes, truncations, lying and huge size
  * prefixes, unknown API keys, unsupported versions, garbage after the body,
- * pipelined frames, record batches damaged behind a valid CRC). Afterwards the
+ * pipelined frames, record batches damaged behind a valid CRC), made from our
+ * own encoders' frames and from frames captured from KafkaJS and kcat
+ * (test/fixtures/captured-frames.json). Afterwards the
  * broker must still be up, serve a normal client, and have lost nothing it had
  * acknowledged; nothing may have escaped as an uncaught exception or an
  * unhandled rejection, and no handler may have thrown.
@@ -23,6 +25,7 @@ import { ApiKey } from '../../../src/protocol/generated/api-keys.js';
 import { ProduceRequest } from '../../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../../src/protocol/generated/produce-response.js';
 import { CompressionCodec } from '../../../src/protocol/records/compression.js';
+import { CAPTURE_CLIENTS, loadCapturedFrames } from '../../support/captured-frames.js';
 import { type FuzzCase, Random, type ServedApi, buildTemplates, encodeRequest, fuzzCase, undecodableBatch } from '../../support/fuzz-frames.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20240611);
@@ -121,6 +124,8 @@ describe('the broker under fuzzed frames', () => {
         { topic: 'fuzz', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }, { name: 'segment.bytes', value: '4096' }] },
         { topic: 'fuzz-sink', numPartitions: 1 },
         { topic: 'validated', numPartitions: 1 },
+        // The topics frames captured from real clients name, so that those reach the handlers' depths.
+        ...loadCapturedFrames().topics.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
       ],
     });
     await admin.disconnect();
@@ -151,18 +156,20 @@ describe('the broker under fuzzed frames', () => {
     const started = Date.now();
     let next = 0;
     let ran = 0;
+    let captured = 0;
     const worker = async (): Promise<void> => {
       while (next < cases.length && Date.now() - started < BUDGET_MS) {
         const index = next++;
         const c = cases[index]!;
         const outcome = await runCase(broker.port, c);
         ran++;
+        if (CAPTURE_CLIENTS.some((client) => c.source.startsWith(`${client}:`))) captured++;
         const k = kinds.get(c.kind) ?? { n: 0, closed: 0, answered: 0 };
         k.n++;
         if (outcome.closedByBroker) k.closed++;
         if (outcome.response) k.answered++;
         kinds.set(c.kind, k);
-        const where = `case ${index} (${c.kind})`;
+        const where = `case ${index} (${c.kind} of ${c.source})`;
         if (c.expect.kind === 'close' && !(outcome.closedByBroker && outcome.response === null)) {
           broken.push(`${where}: expected the connection closed without an answer; closed=${outcome.closedByBroker} answered=${outcome.response !== null}`);
         }
@@ -179,6 +186,7 @@ describe('the broker under fuzzed frames', () => {
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     const seconds = (Date.now() - started) / 1000;
     console.log(`${ran} cases in ${seconds.toFixed(1)} s; broker closed ${closedConnections} connections`);
+    console.log(`  ${captured} cases made from frames captured from real clients`);
     for (const [kind, k] of [...kinds].sort()) console.log(`  ${kind.padEnd(24)} ${String(k.n).padStart(5)} cases, ${String(k.closed).padStart(5)} closed by the broker, ${String(k.answered).padStart(5)} answered`);
 
     assert.ok(ran >= Math.min(CASES, 1_000), `at least 1,000 cases ran (${ran})`);
@@ -236,7 +244,7 @@ describe('the broker under fuzzed frames', () => {
       for (const compression of [CompressionCodec.None, CompressionCodec.GZIP]) {
         const records = await undecodableBatch(compression);
         const { frame, correlationId } = encodeRequest(ProduceRequest, ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'validated', partitionData: [{ index: 0, records }] }] });
-        const outcome = await runCase(broker.port, { kind: 'undecodable', chunks: [frame], expect: { kind: 'answer', correlationId } });
+        const outcome = await runCase(broker.port, { kind: 'undecodable', source: 'Produce v9', chunks: [frame], expect: { kind: 'answer', correlationId } });
         assert.ok(outcome.response, 'answered');
         const { body } = parseResponse(outcome.response, ApiKey.Produce, 9, ProduceResponse);
         const errorCode = body.responses[0]!.partitionResponses[0]!.errorCode;
