@@ -170,7 +170,10 @@ describe('a handler that throws', () => {
       const { body } = parseRequest(t.frame.subarray(4));
       const request = h.request.read(body, t.apiVersion);
       // ApiVersions answers with an error only to a version it cannot serve; every other request carries it somewhere.
-      check(h, t.apiVersion, request, t.name, !t.name.includes('(defaults)') || t.apiKey === ApiKey.ApiVersions || hasTopLevelErrorCode(h, t.apiVersion));
+      // A Metadata request naming no topic (a client's first, captured from KafkaJS) has nowhere to carry it: Metadata has no top-level code.
+      const namesNothing = t.apiKey === ApiKey.Metadata && ((request as { topics?: unknown[] | null }).topics ?? []).length === 0;
+      const mustCarry = (!t.name.includes('(defaults)') && !namesNothing) || t.apiKey === ApiKey.ApiVersions || hasTopLevelErrorCode(h, t.apiVersion);
+      check(h, t.apiVersion, request, t.name, mustCarry);
     }
     // Requests the fuzz templates leave empty.
     const named: [MessageCodec<unknown>, unknown][] = [
