@@ -13,6 +13,8 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import { AlterConfigsRequest } from '../protocol/generated/alter-configs-request.js';
 import { AlterConfigsResponse } from '../protocol/generated/alter-configs-response.js';
+import { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
 import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { CreateAclsRequest } from '../protocol/generated/create-acls-request.js';
@@ -55,10 +57,14 @@ import { ListGroupsRequest } from '../protocol/generated/list-groups-request.js'
 import { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
 import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import { MetadataRequest } from '../protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../protocol/generated/metadata-response.js';
 import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
 import { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import { OffsetDeleteRequest } from '../protocol/generated/offset-delete-request.js';
+import { OffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
@@ -199,6 +205,15 @@ define(CreatePartitionsRequest, CreatePartitionsResponse, (r, e) => ({
 }));
 
 define(DeleteGroupsRequest, DeleteGroupsResponse, (r, e) => ({ results: r.groupsNames.map((groupId) => ({ groupId, errorCode: e.code })) }));
+// Kafka's OffsetDeleteRequest.getErrorResponse: the top-level code, no topics.
+define(OffsetDeleteRequest, OffsetDeleteResponse, (_r, e) => ({ errorCode: e.code, topics: [] }));
+// Kafka's getErrorResponse of both: the top-level code and, for a reassignment, every partition named.
+define(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, (r, e) => ({
+  errorCode: e.code,
+  errorMessage: e.message,
+  responses: r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: e.code, errorMessage: e.message })) })),
+}));
+define(ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message }));
 define(DescribeClusterRequest, DescribeClusterResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message }));
 
 /**

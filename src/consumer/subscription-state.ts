@@ -5,7 +5,7 @@
  * Per assigned partition a {@link PartitionCursor} holds:
  * - `position`: the next offset to hand to the application; null until it is
  *   known (the committed offset is still to be fetched, or a reset is pending);
- * - `version`: bumped by every seek, reset and (re)assignment, so fetched data
+ * - `version`: new on every seek, reset and (re)assignment (one counter for all cursors), so fetched data
  *   and processing that began before the change can tell they are stale;
  * - `paused`, the reset wanted (`reset`), and what the last Fetch reported
  *   (high watermark, last stable offset, log start offset).
@@ -67,6 +67,11 @@ export class SubscriptionState {
   readonly #listeners = new Set<(change: SubscriptionChange) => void>();
   /** Pauses asked for before the partition was assigned (KafkaJS lets `pause` name a whole topic). */
   readonly #pausedTopics = new Set<string>();
+  /**
+   * Versions come from one counter for all cursors, so a cursor re-created by a
+   * reassignment never reuses a version that data fetched before the revoke carries.
+   */
+  #lastVersion = 0;
 
   /** @param defaultReset - the strategy for topics subscribed without `fromBeginning` (KafkaJS: latest) */
   constructor(readonly defaultReset: OffsetResetStrategy = 'latest') {}
@@ -209,7 +214,7 @@ export class SubscriptionState {
       c.reset = { kind: strategy };
       outcome = 'reset';
     }
-    c.version++;
+    c.version = ++this.#lastVersion;
     this.#notify('position');
     return outcome;
   }
@@ -221,7 +226,7 @@ export class SubscriptionState {
     c.position = offset;
     c.positionLeaderEpoch = -1;
     c.reset = null;
-    c.version++;
+    c.version = ++this.#lastVersion;
     this.#notify('position');
     return true;
   }
@@ -231,7 +236,7 @@ export class SubscriptionState {
     const c = this.cursor(topic, partition);
     if (!c) return false;
     c.reset = reset;
-    c.version++;
+    c.version = ++this.#lastVersion;
     this.#notify('position');
     return true;
   }
@@ -243,7 +248,7 @@ export class SubscriptionState {
     c.position = offset;
     c.positionLeaderEpoch = -1;
     c.reset = null;
-    c.version++;
+    c.version = ++this.#lastVersion;
     this.#notify('position');
     return true;
   }
@@ -255,6 +260,19 @@ export class SubscriptionState {
   advance(topic: string, partition: number, version: number, nextOffset: number, leaderEpoch = -1): boolean {
     const c = this.cursor(topic, partition);
     if (!c || c.version !== version) return false;
+    if (c.position !== null && nextOffset <= c.position) return true;
+    c.position = nextOffset;
+    if (leaderEpoch >= 0) c.positionLeaderEpoch = leaderEpoch;
+    return true;
+  }
+
+  /**
+   * {@link advance} for a cursor already in hand: the runner's per-record path, with
+   * no key built per record. A cursor no longer assigned is a detached object, so
+   * advancing it changes nothing anyone reads.
+   */
+  advanceCursor(c: PartitionCursor, version: number, nextOffset: number, leaderEpoch = -1): boolean {
+    if (c.version !== version) return false;
     if (c.position !== null && nextOffset <= c.position) return true;
     c.position = nextOffset;
     if (leaderEpoch >= 0) c.positionLeaderEpoch = leaderEpoch;
@@ -311,7 +329,7 @@ export class SubscriptionState {
       partition: p.partition,
       position: null,
       positionLeaderEpoch: -1,
-      version: 0,
+      version: ++this.#lastVersion,
       paused: this.#pausedTopics.has(p.topic),
       reset: null,
       highWatermark: -1,

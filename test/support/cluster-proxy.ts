@@ -67,6 +67,8 @@ export interface ClusterProxy {
   readonly produceRequests: ReadonlyMap<number, number>;
   /** Requests received by API key, over every node (e.g. `requests.get(ApiKey.Metadata)`). */
   readonly requests: ReadonlyMap<number, number>;
+  /** Requests each node received, by API key (e.g. `requestsByNode.get(2)?.get(ApiKey.ListOffsets)`): where a client sent what. */
+  readonly requestsByNode: ReadonlyMap<number, ReadonlyMap<number, number>>;
   /** Partitions answered NOT_LEADER_OR_FOLLOWER by a node that does not lead them. */
   readonly notLeaderAnswers: number;
   /** Of those, the ones answered with a KIP-951 leader hint (`leaderHints` on, Produce v10+). */
@@ -152,6 +154,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
     : undefined;
   const produceRequests = new Map<number, number>();
   const requestsByApi = new Map<number, number>();
+  const requestsByNode = new Map<number, Map<number, number>>();
   let notLeaderAnswers = 0;
   const sockets = new Set<Socket>();
   /** Client connections by node, to cut a node's when it goes down. */
@@ -211,6 +214,9 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
         const parsed = parseRequest(frame);
         const { apiKey, apiVersion, correlationId } = parsed.header;
         requestsByApi.set(apiKey, (requestsByApi.get(apiKey) ?? 0) + 1);
+        let byApi = requestsByNode.get(nodeId);
+        if (!byApi) requestsByNode.set(nodeId, (byApi = new Map()));
+        byApi.set(apiKey, (byApi.get(apiKey) ?? 0) + 1);
         if (apiKey === ApiKey.Produce) {
           produceRequests.set(nodeId, (produceRequests.get(nodeId) ?? 0) + 1);
           const request = ProduceRequest.read(parsed.body, apiVersion);
@@ -310,6 +316,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
     },
     produceRequests,
     requests: requestsByApi,
+    requestsByNode,
     get notLeaderAnswers() {
       return notLeaderAnswers;
     },

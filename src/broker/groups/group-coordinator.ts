@@ -4,8 +4,8 @@
  * group (one node, as if __consumer_offsets had one partition led here).
  *
  * The rebalance protocol lives in membership.ts; this file owns the groups,
- * committed offsets (OffsetCommit, OffsetFetch), ListGroups, DescribeGroups,
- * DeleteGroups, offset expiry, and persistence: offsets and group metadata go
+ * committed offsets (OffsetCommit, OffsetFetch, OffsetDelete), ListGroups,
+ * DescribeGroups, DeleteGroups, offset expiry, and persistence: offsets and group metadata go
  * to the consumer offsets log before they are acknowledged, and are read back
  * when the broker starts (consumer-offsets-log.ts).
  */
@@ -20,6 +20,7 @@ import { KeyedTimers } from './keyed-timers.js';
 import { Member, type JoinGroupResult, type SyncGroupResult } from './member.js';
 import { GroupMembership, type JoinGroupParams, type LeavingMember, type SyncGroupParams } from './membership.js';
 import { type CommittedOffset, OffsetStore } from './offset-store.js';
+import { subscribedTopics } from './subscriptions.js';
 
 /** Kafka's `offset.metadata.max.bytes` default: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
 export const OFFSET_METADATA_MAX_BYTES = 4096;
@@ -279,6 +280,45 @@ export class GroupCoordinator {
       for (const g of deleted) results.set(g.groupId, ErrorCode.NOT_COORDINATOR);
     }
     return results;
+  }
+
+  /**
+   * OffsetDelete (KIP-496, Kafka's `GroupCoordinator.handleDeleteOffsets`): the
+   * group's error (GROUP_ID_NOT_FOUND for an unknown or Dead group, NON_EMPTY_GROUP
+   * for a group with members that is not a readable consumer group) and, per
+   * partition, NONE once its offset is gone (or when none was committed), or
+   * GROUP_SUBSCRIBED_TO_TOPIC while members subscribe to its topic. An Empty group
+   * left without offsets is removed, as offset expiry removes it.
+   */
+  async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<{ errorCode: number; partitions: Map<string, Map<number, number>> }> {
+    const partitions = new Map<string, Map<number, number>>();
+    const group = this.#groups.get(groupId);
+    if (!group || group.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions };
+    const subscribed = group.is(GroupState.Empty) ? new Set<string>() : subscribedTopics(group);
+    if (subscribed === undefined) return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions };
+    const records: CoordinatorRecord[] = [];
+    for (const t of topics) {
+      const codes = new Map<number, number>();
+      partitions.set(t.name, codes);
+      for (const partition of t.partitions) {
+        if (subscribed.has(t.name)) {
+          codes.set(partition, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
+          continue;
+        }
+        codes.set(partition, ErrorCode.NONE);
+        if (this.#offsets.get(groupId, t.name, partition)) records.push({ type: 'offset', groupId, topic: t.name, partition, value: null });
+      }
+    }
+    const emptied = group.is(GroupState.Empty) && records.length > 0 && this.#offsets.all(groupId).length === records.length;
+    if (emptied) records.push({ type: 'group', groupId, value: null });
+    try {
+      await this.log.append(records);
+    } catch {
+      return { errorCode: ErrorCode.NOT_COORDINATOR, partitions: new Map() };
+    }
+    for (const r of records) if (r.type === 'offset') this.#offsets.delete(r.groupId, r.topic, r.partition);
+    if (emptied) this.#removeGroup(group);
+    return { errorCode: ErrorCode.NONE, partitions };
   }
 
   /** Drop the committed offsets of a deleted topic (Kafka does so when partitions are deleted). */

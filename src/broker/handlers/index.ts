@@ -3,6 +3,7 @@
  * Transaction APIs arrive with transactions and are absent until then.
  */
 import { alterConfigsHandler } from './alter-configs.js';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { createAclsHandler } from './create-acls.js';
 import { createPartitionsHandler } from './create-partitions.js';
@@ -25,8 +26,10 @@ import { joinGroupHandler } from './join-group.js';
 import { leaveGroupHandler } from './leave-group.js';
 import { listGroupsHandler } from './list-groups.js';
 import { listOffsetsHandler } from './list-offsets.js';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler } from './offset-commit.js';
+import { offsetDeleteHandler } from './offset-delete.js';
 import { offsetFetchHandler } from './offset-fetch.js';
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
@@ -62,6 +65,9 @@ export const allHandlers: readonly Handler<any, any>[] = [
   saslAuthenticateHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
+  offsetDeleteHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ];

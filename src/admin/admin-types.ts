@@ -1,0 +1,347 @@
+/**
+ * The admin client's constants and argument/result types, with KafkaJS 2.2.4's
+ * names and values (`kafkajs/types/index.d.ts`, `kafkajs/src/protocol/*Types.js`),
+ * which are Kafka's own codes on the wire. KafkaJS declares the constants as
+ * TypeScript enums; here they are frozen `as const` objects with a union type of
+ * the same name, so `ConfigResourceTypes.TOPIC` reads and types the same way.
+ */
+
+/** Config resource types (Kafka's `ConfigResource.Type`). */
+export const ConfigResourceTypes = Object.freeze({ UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const);
+/** One of {@link ConfigResourceTypes}' values. */
+export type ConfigResourceTypes = (typeof ConfigResourceTypes)[keyof typeof ConfigResourceTypes];
+
+/** Where a config's value comes from (Kafka's `ConfigEntry.ConfigSource`; KafkaJS names 1 TOPIC_CONFIG). */
+export const ConfigSource = Object.freeze({
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const);
+/** One of {@link ConfigSource}'s values. */
+export type ConfigSource = (typeof ConfigSource)[keyof typeof ConfigSource];
+
+/** ACL resource types (Kafka's `ResourceType`). */
+export const AclResourceTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6 } as const);
+/** One of {@link AclResourceTypes}' values. */
+export type AclResourceTypes = (typeof AclResourceTypes)[keyof typeof AclResourceTypes];
+
+/** ACL operations (Kafka's `AclOperation`). */
+export const AclOperationTypes = Object.freeze({
+  UNKNOWN: 0,
+  ANY: 1,
+  ALL: 2,
+  READ: 3,
+  WRITE: 4,
+  CREATE: 5,
+  DELETE: 6,
+  ALTER: 7,
+  DESCRIBE: 8,
+  CLUSTER_ACTION: 9,
+  DESCRIBE_CONFIGS: 10,
+  ALTER_CONFIGS: 11,
+  IDEMPOTENT_WRITE: 12,
+} as const);
+/** One of {@link AclOperationTypes}' values. */
+export type AclOperationTypes = (typeof AclOperationTypes)[keyof typeof AclOperationTypes];
+
+/** ACL permissions (Kafka's `AclPermissionType`). */
+export const AclPermissionTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const);
+/** One of {@link AclPermissionTypes}' values. */
+export type AclPermissionTypes = (typeof AclPermissionTypes)[keyof typeof AclPermissionTypes];
+
+/** Resource pattern types (Kafka's `PatternType`, KIP-290). */
+export const ResourcePatternTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const);
+/** One of {@link ResourcePatternTypes}' values. */
+export type ResourcePatternTypes = (typeof ResourcePatternTypes)[keyof typeof ResourcePatternTypes];
+
+/** IncrementalAlterConfigs operations (Kafka's `AlterConfigOp.OpType`, KIP-339). Not in KafkaJS. */
+export const AlterConfigOpTypes = Object.freeze({ SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const);
+/** One of {@link AlterConfigOpTypes}' values. */
+export type AlterConfigOpTypes = (typeof AlterConfigOpTypes)[keyof typeof AlterConfigOpTypes];
+
+/** ListOffsets isolation levels (KIP-98). Not in KafkaJS's admin. */
+export const IsolationLevel = Object.freeze({ READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const);
+/** One of {@link IsolationLevel}'s values. */
+export type IsolationLevel = (typeof IsolationLevel)[keyof typeof IsolationLevel];
+
+// ---- topics ----
+
+/** One config of a topic or resource: KafkaJS's `IResourceConfigEntry`. */
+export interface IResourceConfigEntry {
+  name: string;
+  value: string;
+}
+
+/** A manual replica assignment for one partition. */
+export interface ReplicaAssignment {
+  partition: number;
+  replicas: number[];
+}
+
+/** One topic to create: KafkaJS's `ITopicConfig`. */
+export interface ITopicConfig {
+  topic: string;
+  /** Default -1: the broker's `num.partitions` (Kafka 2.4+, KIP-464). */
+  numPartitions?: number;
+  /** Default -1: the broker's `default.replication.factor`. */
+  replicationFactor?: number;
+  replicaAssignment?: ReplicaAssignment[];
+  configEntries?: IResourceConfigEntry[];
+}
+
+/** Partitions to add to one topic: KafkaJS's `ITopicPartitionConfig`. */
+export interface ITopicPartitionConfig {
+  topic: string;
+  /** The new total number of partitions. */
+  count: number;
+  /** Replicas of each new partition. */
+  assignments?: number[][];
+}
+
+/**
+ * One partition as `fetchTopicMetadata` describes it: KafkaJS's `PartitionMetadata`
+ * (renamed: the partitioners' `PartitionMetadata` is the narrower shape they receive).
+ */
+export interface TopicPartitionMetadata {
+  partitionErrorCode: number;
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas?: number[];
+}
+
+/** One topic as `fetchTopicMetadata` describes it: KafkaJS's `ITopicMetadata`. */
+export interface ITopicMetadata {
+  name: string;
+  partitions: TopicPartitionMetadata[];
+}
+
+/** New replicas for partitions of one topic: KafkaJS's `PartitionReassignment`. */
+export interface PartitionReassignment {
+  topic: string;
+  /** Each partition's target replicas; `replicas: null` cancels a move in progress (not in KafkaJS). */
+  partitionAssignment: { partition: number; replicas: number[] | null }[];
+}
+
+/** Partitions of one topic: KafkaJS's `TopicPartitions`. */
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+/** A partition move in progress: KafkaJS's `OngoingPartitionReassignment`. */
+export interface OngoingPartitionReassignment {
+  partitionIndex: number;
+  replicas: number[];
+  addingReplicas?: number[];
+  removingReplicas?: number[];
+}
+
+/** `listPartitionReassignments`' answer: KafkaJS's `ListPartitionReassignmentsResponse`. */
+export interface ListPartitionReassignmentsResponse {
+  topics: { topic: string; partitions: OngoingPartitionReassignment[] }[];
+}
+
+// ---- offsets ----
+
+/** A partition and an offset, as a decimal string (KafkaJS's `SeekEntry`). */
+export interface SeekEntry {
+  partition: number;
+  offset: string;
+}
+
+/** A committed offset: KafkaJS's `FetchOffsetsPartition`. */
+export interface FetchOffsetsPartition extends SeekEntry {
+  metadata: string | null;
+}
+
+/** One partition's offset from `listOffsets`. */
+export interface ListedOffset {
+  partition: number;
+  offset: string;
+  /** The timestamp of the record found, as a decimal string; '-1' when the broker reports none. */
+  timestamp: string;
+  /** The leader epoch of the record found; -1 when unknown. */
+  leaderEpoch: number;
+}
+
+// ---- configs ----
+
+/** A config resource to describe: KafkaJS's `ResourceConfigQuery`. */
+export interface ResourceConfigQuery {
+  type: ConfigResourceTypes;
+  name: string;
+  /** Only these configs; absent or empty: all of them. */
+  configNames?: string[];
+}
+
+/** Another source of a config's value: KafkaJS's `ConfigSynonyms`. */
+export interface ConfigSynonyms {
+  configName: string;
+  configValue: string | null;
+  configSource: ConfigSource;
+}
+
+/** One config of a described resource: KafkaJS's `ConfigEntries`. */
+export interface ConfigEntries {
+  configName: string;
+  /** null for a sensitive config, or one without a value. */
+  configValue: string | null;
+  isDefault: boolean;
+  configSource: ConfigSource;
+  isSensitive: boolean;
+  readOnly: boolean;
+  configSynonyms: ConfigSynonyms[];
+}
+
+/** `describeConfigs`' answer: KafkaJS's `DescribeConfigResponse`. */
+export interface DescribeConfigResponse {
+  resources: {
+    configEntries: ConfigEntries[];
+    errorCode: number;
+    errorMessage: string | null;
+    resourceName: string;
+    resourceType: ConfigResourceTypes;
+  }[];
+  throttleTime: number;
+}
+
+/** A resource and the configs to give it: KafkaJS's `IResourceConfig`. */
+export interface IResourceConfig {
+  type: ConfigResourceTypes;
+  name: string;
+  configEntries: IResourceConfigEntry[];
+}
+
+/** One config change of `incrementalAlterConfigs`. */
+export interface IncrementalConfigEntry {
+  name: string;
+  /** Required for SET, APPEND and SUBTRACT; ignored for DELETE. */
+  value?: string | null;
+  /** Default SET. */
+  operation?: AlterConfigOpTypes;
+}
+
+/** A resource and the config changes to make: `incrementalAlterConfigs`' argument. */
+export interface IncrementalResourceConfig {
+  type: ConfigResourceTypes;
+  name: string;
+  configEntries: IncrementalConfigEntry[];
+}
+
+/** `alterConfigs`' and `incrementalAlterConfigs`' answer. */
+export interface AlterConfigsResult {
+  resources: { errorCode: number; errorMessage: string | null; resourceType: ConfigResourceTypes; resourceName: string }[];
+  throttleTime: number;
+}
+
+// ---- groups ----
+
+/** One group of `listGroups`: KafkaJS's `GroupOverview`, plus its state (ListGroups v4+; '' before). */
+export interface GroupOverview {
+  groupId: string;
+  protocolType: string;
+  groupState?: string;
+}
+
+/** One member of a described group: KafkaJS's `MemberDescription`. */
+export interface MemberDescription {
+  clientHost: string;
+  clientId: string;
+  memberId: string;
+  memberAssignment: Buffer;
+  memberMetadata: Buffer;
+  /** The static member id (KIP-345), null for a dynamic member. */
+  groupInstanceId?: string | null;
+}
+
+/** A group's state (Kafka's `ConsumerGroupState`). */
+export type ConsumerGroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty';
+
+/** One described group: KafkaJS's `GroupDescription`. */
+export interface GroupDescription {
+  groupId: string;
+  members: MemberDescription[];
+  protocol: string;
+  protocolType: string;
+  state: ConsumerGroupState;
+  errorCode: number;
+}
+
+/** `describeGroups`' answer: KafkaJS's `GroupDescriptions`. */
+export interface GroupDescriptions {
+  groups: GroupDescription[];
+}
+
+/** One group's outcome of `deleteGroups`: KafkaJS's `DeleteGroupsResult`. */
+export interface DeleteGroupsResult {
+  groupId: string;
+  errorCode?: number;
+  error?: Error;
+}
+
+// ---- ACLs ----
+
+/** Who may do what: KafkaJS's `Acl`. */
+export interface Acl {
+  principal: string;
+  host: string;
+  operation: AclOperationTypes;
+  permissionType: AclPermissionTypes;
+}
+
+/** The resource an ACL applies to: KafkaJS's `AclResource`. */
+export interface AclResource {
+  resourceType: AclResourceTypes;
+  resourceName: string;
+  resourcePatternType: ResourcePatternTypes;
+}
+
+/** One ACL binding: KafkaJS's `AclEntry`. */
+export type AclEntry = Acl & AclResource;
+
+/** Selects ACL bindings: KafkaJS's `AclFilter` (absent strings match any). */
+export interface AclFilter {
+  resourceType: AclResourceTypes;
+  resourceName?: string;
+  resourcePatternType: ResourcePatternTypes;
+  principal?: string;
+  host?: string;
+  operation: AclOperationTypes;
+  permissionType: AclPermissionTypes;
+}
+
+/** `describeAcls`' answer: KafkaJS's `DescribeAclResponse`. */
+export interface DescribeAclResponse {
+  throttleTime: number;
+  errorCode: number;
+  errorMessage?: string | null;
+  resources: (AclResource & { acls: Acl[] })[];
+}
+
+/** One binding a delete filter removed: KafkaJS's `MatchingAcl`. */
+export interface MatchingAcl extends AclEntry {
+  errorCode: number;
+  errorMessage?: string | null;
+}
+
+/** `deleteAcls`' answer: KafkaJS's `DeleteAclResponse`. */
+export interface DeleteAclResponse {
+  throttleTime: number;
+  filterResponses: { errorCode: number; errorMessage?: string | null; matchingAcls: MatchingAcl[] }[];
+}
+
+// ---- cluster ----
+
+/** `describeCluster`'s answer, KafkaJS's shape. */
+export interface ClusterDescription {
+  brokers: { nodeId: number; host: string; port: number }[];
+  /** null when the cluster reports no controller. */
+  controller: number | null;
+  clusterId: string;
+}

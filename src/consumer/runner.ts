@@ -1,0 +1,409 @@
+/**
+ * The processing loop: takes fetched batches from the fetcher and hands them
+ * to `eachMessage` or `eachBatch`, up to `partitionsConsumedConcurrently`
+ * partitions at a time, each partition strictly in offset order.
+ *
+ * ```
+ * fetcher.next() -> per-partition queues (stale batches dropped: cursor.version moved)
+ *   -> workers (one per partition, at most `concurrency` at once)
+ *   -> handler -> subscriptions.advance (position) + offsets.resolve (commit)
+ * ```
+ *
+ * Heartbeats are not here: the group member sends them on its own timer, so a
+ * slow handler never starves them (KafkaJS's weakness, #1527). A rebalance
+ * revokes partitions through {@link Runner.revoke}, which stops handing them
+ * out and waits for the handler in progress on them.
+ *
+ * A handler that throws: resolved offsets are committed (autoCommit), the
+ * partition is rewound to the record that failed and retried after a backoff,
+ * as KafkaJS's runner retries; after `retry.retries` failures in a row the
+ * consumer crashes with KafkaJSNumberOfRetriesExceeded (and restarts, as
+ * KafkaJS). An error marked `retriable: false` crashes it at once.
+ */
+import { type Logger } from '../client/logger.js';
+import { KafkaJSNumberOfRetriesExceeded } from '../errors/errors.js';
+import { type ResolvedRetryOptions, retryBackoff } from '../retry/retrier.js';
+import { Batch } from './batch.js';
+import { type ConsumerMetrics } from './consumer-metrics.js';
+import { type ConsumerBatchProcessPayload, ConsumerEvents } from './consumer-events.js';
+import { type ConsumerMessage } from './consumer-message.js';
+import { type FetchedBatch } from './fetcher/index.js';
+import { type OffsetManager } from './offset-manager.js';
+import { type PartitionCursor, type SubscriptionState, type TopicPartition, partitionKey } from './subscription-state.js';
+import { type EachBatchHandler, type EachMessageHandler, type RunHandlers } from './handlers.js';
+
+/** What the runner takes batches from (the fetcher's `next`). */
+export interface BatchSource {
+  next(signal?: AbortSignal): Promise<FetchedBatch[]>;
+}
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions extends RunHandlers {
+  readonly source: BatchSource;
+  readonly subscriptions: SubscriptionState;
+  readonly offsets: OffsetManager;
+  readonly metrics: ConsumerMetrics;
+  readonly retry: ResolvedRetryOptions;
+  readonly logger: Logger;
+  readonly emit: (type: string, payload: unknown) => void;
+  readonly listening: (type: string) => boolean;
+  /** An explicit heartbeat, for the handlers' `heartbeat()`. */
+  readonly heartbeat: () => Promise<void>;
+  /** Pause one partition; returns the function that resumes it (the handlers' `pause()`). */
+  readonly pausePartition: (topic: string, partition: number) => () => void;
+  /** False for `messages()`: a record is resolved when the next one is asked for, not when the handler returns. */
+  readonly resolveOnReturn: boolean;
+  /** Called once when processing cannot go on; the runner has stopped taking batches. */
+  readonly onCrash: (error: Error) => void;
+}
+
+interface PartitionQueue {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly batches: FetchedBatch[];
+  busy: boolean;
+  /** Settles when the worker in progress is done. */
+  idle: Promise<void> | null;
+}
+
+const PROGRAMMER_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
+
+/** Whether the consumer must crash at once on a handler's error (KafkaJS's retrier bails on these). */
+function isFatal(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return PROGRAMMER_ERRORS.some((t) => e instanceof t) || (e as { retriable?: unknown }).retriable === false;
+}
+
+/** Feeds fetched batches to the application's handlers. */
+export class Runner {
+  readonly #o: RunnerOptions;
+  readonly #queues = new Map<string, PartitionQueue>();
+  readonly #ready: PartitionQueue[] = [];
+  readonly #revoking = new Set<string>();
+  readonly #abort = new AbortController();
+  /** Workers backing off after a handler failure, by partition key: a revoke wakes them. */
+  readonly #sleepers = new Map<string, () => void>();
+  #running = false;
+  #active = 0;
+  #queued = 0;
+  #pumping: Promise<void> = Promise.resolve();
+  #room: (() => void) | null = null;
+  /** Handler failures in a row (any partition); a success resets it. */
+  #failures = 0;
+  readonly #concurrency: number;
+
+  constructor(options: RunnerOptions) {
+    this.#o = options;
+    this.#concurrency = options.partitionsConsumedConcurrently;
+  }
+
+  /** Whether batches are being taken and handed out. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Start taking batches. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#pumping = this.#pump();
+  }
+
+  /** Stop taking batches and wait for the handlers in progress (their current record or batch) to finish. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#abort.abort();
+    this.#room?.();
+    await this.#pumping;
+    await this.#allIdle();
+  }
+
+  /** Stop handing out these partitions and wait for the handlers in progress on them. Call {@link released} after. */
+  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#revoking.add(key);
+      this.#sleepers.get(key)?.();
+      const q = this.#queues.get(key);
+      if (!q) continue;
+      this.#queued -= q.batches.length;
+      q.batches.length = 0;
+      if (q.idle) waits.push(q.idle);
+    }
+    this.#room?.();
+    await Promise.all(waits);
+  }
+
+  /** The revoked partitions are gone from the assignment: forget them (a later assignment starts afresh). */
+  released(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#revoking.delete(key);
+      const q = this.#queues.get(key);
+      if (q && !q.busy) this.#queues.delete(key);
+    }
+  }
+
+  async #allIdle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.#queues.values()].filter((q) => q.idle !== null).map((q) => q.idle);
+      if (busy.length === 0) return;
+      await Promise.all(busy);
+    }
+  }
+
+  #crash(error: Error): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#abort.abort();
+    this.#room?.();
+    queueMicrotask(() => this.#o.onCrash(error));
+  }
+
+  async #pump(): Promise<void> {
+    while (this.#running) {
+      // Take more only when a worker could use it soon: the fetcher keeps the rest buffered (bounded in bytes).
+      if (this.#queued >= this.#concurrency) {
+        await new Promise<void>((resolve) => (this.#room = resolve));
+        this.#room = null;
+        continue;
+      }
+      let batches: FetchedBatch[];
+      try {
+        batches = await this.#o.source.next(this.#abort.signal);
+      } catch (e) {
+        this.#crash(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      if (!this.#running) return;
+      for (const b of batches) this.#enqueue(b);
+      this.#schedule();
+    }
+  }
+
+  #enqueue(b: FetchedBatch): void {
+    const key = partitionKey(b.topic, b.partition);
+    const cursor = this.#o.subscriptions.cursor(b.topic, b.partition);
+    if (!cursor || cursor.version !== b.version || this.#revoking.has(key)) return;
+    if (cursor.paused) {
+      this.#rewind(cursor);
+      return;
+    }
+    let q = this.#queues.get(key);
+    if (!q) this.#queues.set(key, (q = { key, topic: b.topic, partition: b.partition, batches: [], busy: false, idle: null }));
+    q.batches.push(b);
+    this.#queued++;
+    if (!q.busy && q.batches.length === 1) this.#ready.push(q);
+  }
+
+  #schedule(): void {
+    while (this.#running && this.#active < this.#concurrency && this.#ready.length > 0) {
+      const q = this.#ready.shift()!;
+      if (q.busy || q.batches.length === 0) continue;
+      q.busy = true;
+      this.#active++;
+      q.idle = this.#work(q).finally(() => {
+        q.busy = false;
+        q.idle = null;
+        this.#active--;
+        if (q.batches.length > 0) this.#ready.push(q);
+        else if (this.#revoking.has(q.key)) this.#queues.delete(q.key);
+        this.#schedule();
+      });
+    }
+  }
+
+  async #work(q: PartitionQueue): Promise<void> {
+    while (this.#running && q.batches.length > 0 && !this.#revoking.has(q.key)) {
+      const b = q.batches.shift()!;
+      this.#queued--;
+      this.#room?.();
+      try {
+        await this.#process(b);
+      } catch (e) {
+        // Our own bug, not the handler's: never leave the partition silently stuck.
+        this.#crash(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+
+  /** Whether processing of a batch for `cursor` must stop before the next record (a partition leaves the assignment only through revoke or lost, which mark it). */
+  #interrupted(cursor: PartitionCursor, b: FetchedBatch, key: string): boolean {
+    return !this.#running || cursor.version !== b.version || cursor.paused || this.#revoking.has(key);
+  }
+
+  /** Move the fetcher back to the cursor's position: data fetched past it is stale once the version moves. */
+  #rewind(cursor: PartitionCursor): void {
+    if (cursor.position !== null) this.#o.subscriptions.seek(cursor.topic, cursor.partition, cursor.position);
+  }
+
+  async #process(b: FetchedBatch): Promise<void> {
+    const { topic, partition } = b;
+    const key = partitionKey(topic, partition);
+    const subscriptions = this.#o.subscriptions;
+    const cursor = subscriptions.cursor(topic, partition);
+    if (!cursor || cursor.version !== b.version || this.#revoking.has(key)) return;
+    if (cursor.paused) return this.#rewind(cursor);
+    const position = cursor.position;
+    if (position !== null && b.nextOffset <= position) return;
+    let messages: ConsumerMessage[] = b.messages;
+    // Records before the position were processed already (a fetch may start mid-batch).
+    if (position !== null && messages.length > 0 && Number(messages[0]!.offset) < position) messages = messages.filter((m) => Number(m.offset) >= position);
+    subscriptions.updateLogOffsets(topic, partition, b.highWatermark, b.lastStableOffset, b.logStartOffset);
+    const batch = new Batch(b, messages);
+    const started = Date.now();
+    const listening = this.#o.listening(ConsumerEvents.START_BATCH_PROCESS) || this.#o.listening(ConsumerEvents.END_BATCH_PROCESS);
+    const payload: ConsumerBatchProcessPayload | null = listening ? batch.processEventPayload() : null;
+    if (payload) this.#o.emit(ConsumerEvents.START_BATCH_PROCESS, payload);
+    let ok: boolean;
+    if (messages.length === 0) {
+      // Only control records or aborted records: move past them so the consumer does not stall (KafkaJS #1256).
+      subscriptions.advance(topic, partition, b.version, b.nextOffset, b.lastLeaderEpoch);
+      if (this.#o.resolveOnReturn) this.#o.offsets.resolver(topic, partition)(b.nextOffset);
+      ok = true;
+    } else if (this.#o.eachMessage) {
+      ok = await this.#eachMessage(this.#o.eachMessage, cursor, b, batch);
+    } else {
+      ok = await this.#eachBatch(this.#o.eachBatch!, cursor, b, batch);
+    }
+    const duration = Date.now() - started;
+    this.#o.metrics.batchProcessed(duration);
+    if (payload) this.#o.emit(ConsumerEvents.END_BATCH_PROCESS, { ...payload, duration });
+    if (ok) {
+      this.#failures = 0;
+      await this.#autoCommit(true);
+    }
+  }
+
+  async #eachMessage(handler: EachMessageHandler, cursor: PartitionCursor, b: FetchedBatch, batch: Batch): Promise<boolean> {
+    const { topic, partition } = b;
+    const key = partitionKey(topic, partition);
+    const messages = batch.messages;
+    const pause = (): (() => void) => this.#o.pausePartition(topic, partition);
+    const heartbeat = this.#o.heartbeat;
+    const resolve = this.#o.resolveOnReturn ? this.#o.offsets.resolver(topic, partition) : null;
+    const onCondition = this.#o.autoCommit && this.#o.offsets.commitsOnCondition;
+    const last = messages.length - 1;
+    let done = 0;
+    // Metrics count once per batch, or where processing stops (the hot path builds no key per record).
+    const settle = (): void => {
+      if (done > 0) this.#o.metrics.recordsProcessed(topic, partition, done, messages[done - 1]!.timestamp);
+    };
+    for (let i = 0; i <= last; i++) {
+      if (this.#interrupted(cursor, b, key)) {
+        settle();
+        if (this.#running && cursor.version === b.version && !this.#revoking.has(key)) this.#rewind(cursor);
+        return true;
+      }
+      const message = messages[i]!;
+      try {
+        await handler({ topic, partition, message, heartbeat, pause });
+      } catch (e) {
+        settle();
+        await this.#failed(cursor, b, e, message.offset);
+        return false;
+      }
+      const next = i === last ? batch.nextOffset : Number(message.offset) + 1;
+      done++;
+      this.#o.subscriptions.advanceCursor(cursor, b.version, next, i === last ? b.lastLeaderEpoch : -1);
+      resolve?.(next);
+      if (onCondition) await this.#autoCommit(false);
+    }
+    settle();
+    return true;
+  }
+
+  async #eachBatch(handler: EachBatchHandler, cursor: PartitionCursor, b: FetchedBatch, batch: Batch): Promise<boolean> {
+    const { topic, partition } = b;
+    const key = partitionKey(topic, partition);
+    const offsets = this.#o.offsets;
+    const lastMessage = batch.messages[batch.messages.length - 1]!;
+    const lastMessageOffset = Number(lastMessage.offset);
+    /** The next offset to consume by what the handler resolved in this batch; null when nothing yet. */
+    let resolvedNext: number | null = null;
+    const resolve = offsets.resolver(topic, partition);
+    let counted = 0;
+    const resolveOffset = (offset: string | number): void => {
+      const o = Number(offset);
+      // Resolving the last record also moves past trailing control records (see KafkaJS's runner).
+      const next = o >= lastMessageOffset ? batch.nextOffset : o + 1;
+      resolvedNext = next;
+      resolve(next);
+      const from = counted;
+      while (counted < batch.messages.length && Number(batch.messages[counted]!.offset) < next) counted++;
+      if (counted > from) this.#o.metrics.recordsProcessed(topic, partition, counted - from, batch.messages[counted - 1]!.timestamp);
+    };
+    let failure: unknown = null;
+    try {
+      await handler({
+        batch,
+        resolveOffset,
+        heartbeat: this.#o.heartbeat,
+        pause: () => this.#o.pausePartition(topic, partition),
+        commitOffsetsIfNecessary: async (explicit?: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) =>
+          explicit ? offsets.commitOffsets(explicit) : offsets.commitOffsetsIfNecessary(),
+        uncommittedOffsets: () => offsets.uncommittedOffsets(),
+        isRunning: () => this.#running && !this.#revoking.has(key),
+        isStale: () => cursor.version !== b.version || this.#o.subscriptions.cursor(topic, partition) !== cursor,
+      });
+    } catch (e) {
+      failure = e;
+    }
+    if (failure === null && this.#o.eachBatchAutoResolve) resolveOffset(batch.lastOffset());
+    const reached = resolvedNext as number | null;
+    if (reached !== null) this.#o.subscriptions.advance(topic, partition, b.version, reached, reached === batch.nextOffset ? b.lastLeaderEpoch : -1);
+    if (failure !== null) {
+      await this.#failed(cursor, b, failure, reached === null ? batch.firstOffset() : String(reached));
+      return false;
+    }
+    // Records not resolved are delivered again, as KafkaJS fetches from the last resolved offset.
+    if (reached !== batch.nextOffset && cursor.version === b.version && this.#running) this.#rewind(cursor);
+    return true;
+  }
+
+  /** A handler threw: commit what was processed, rewind to the failed record, back off, or crash. */
+  async #failed(cursor: PartitionCursor, b: FetchedBatch, error: unknown, offset: string | null): Promise<void> {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.#o.logger.error(`Error when calling ${this.#o.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic: b.topic, partition: b.partition, offset, error: e.message, stack: e.stack });
+    await this.#autoCommit(true);
+    if (cursor.version === b.version && this.#o.subscriptions.cursor(b.topic, b.partition) === cursor) this.#rewind(cursor);
+    if (isFatal(e)) return this.#crash(e);
+    const retryCount = ++this.#failures;
+    const retryTime = retryBackoff(this.#o.retry, retryCount);
+    if (retryCount > this.#o.retry.retries) return this.#crash(new KafkaJSNumberOfRetriesExceeded(e, { retryCount: retryCount - 1, retryTime }));
+    await this.#sleep(retryTime, partitionKey(b.topic, b.partition));
+  }
+
+  /** Sleep, unless the runner stops or the partition is revoked first. */
+  #sleep(ms: number, key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#abort.signal.removeEventListener('abort', done);
+        this.#sleepers.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#abort.signal.addEventListener('abort', done);
+      this.#sleepers.set(key, done);
+    });
+  }
+
+  /**
+   * Auto-commit: after a batch (`batchEnd`) when no interval or threshold is set
+   * (KafkaJS), else when they say so. A failed commit is logged, not fatal: the
+   * offsets stay resolved and go with the next commit (or the revoke's).
+   */
+  async #autoCommit(batchEnd: boolean): Promise<void> {
+    const offsets = this.#o.offsets;
+    if (!this.#o.autoCommit) return;
+    try {
+      if (batchEnd && !offsets.commitsOnCondition) await offsets.commitOffsets();
+      else await offsets.commitOffsetsIfNecessary();
+    } catch (e) {
+      this.#o.logger.warn('Auto-commit failed; the offsets go with the next commit', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
