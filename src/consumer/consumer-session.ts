@@ -166,6 +166,13 @@ export class ConsumerSession implements RebalanceHooks {
     if (!finished) this.#logger.warn('A handler was still running after shutdownTimeout; leaving the group without it', { shutdownTimeout: this.#o.config.shutdownTimeout });
     await this.#fetcher.stop().catch((e: unknown) => this.#logger.warn('Stopping the fetcher failed', { error: String(e) }));
     if (this.#o.handlers.autoCommit && !this.#crashed) await this.#commitQuietly();
+    // Java's and franz-go's close give the partitions back through onPartitionsRevoked, after the
+    // final commit and before LeaveGroup, so an application can flush state it keeps per partition.
+    const owned = this.subscriptions.assignment();
+    if (owned.length > 0) {
+      this.#o.onRelease?.(owned);
+      await this.#callback('onPartitionsRevoked', this.#o.config.onPartitionsRevoked, owned);
+    }
     await this.offsets.settled();
     await this.member.leave().catch((e: unknown) => this.#logger.warn('Leaving the group failed', { error: e instanceof Error ? e.message : String(e) }));
   }

@@ -69,6 +69,19 @@ interface PartitionQueue {
 
 const PROGRAMMER_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
+/**
+ * Kafka's codes telling that the member's generation is over: ILLEGAL_GENERATION,
+ * UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS. A handler that committed (commitOffsets,
+ * commitOffsetsIfNecessary) on a stale batch gets one; the group member is already
+ * rejoining, so the batch is abandoned, not retried and not fatal (KafkaJS rejoins on them too).
+ */
+const GENERATION_OVER = new Set([22, 25, 27]);
+
+function endsGeneration(e: Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'number' && GENERATION_OVER.has(code);
+}
+
 /** Whether the consumer must crash at once on a handler's error (KafkaJS's retrier bails on these). */
 function isFatal(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
@@ -366,9 +379,12 @@ export class Runner {
   /** A handler threw: commit what was processed, rewind to the failed record, back off, or crash. */
   async #failed(cursor: PartitionCursor, b: FetchedBatch, error: unknown, offset: string | null): Promise<void> {
     const e = error instanceof Error ? error : new Error(String(error));
-    this.#o.logger.error(`Error when calling ${this.#o.eachMessage ? 'eachMessage' : 'eachBatch'}`, { topic: b.topic, partition: b.partition, offset, error: e.message, stack: e.stack });
+    const where = { topic: b.topic, partition: b.partition, offset, error: e.message };
+    if (endsGeneration(e)) this.#o.logger.warn(`A ${this.#o.eachMessage ? 'eachMessage' : 'eachBatch'} on a stale batch ended: the member is rejoining the group`, where);
+    else this.#o.logger.error(`Error when calling ${this.#o.eachMessage ? 'eachMessage' : 'eachBatch'}`, { ...where, stack: e.stack });
     await this.#autoCommit(true);
     if (cursor.version === b.version && this.#o.subscriptions.cursor(b.topic, b.partition) === cursor) this.#rewind(cursor);
+    if (endsGeneration(e)) return;
     if (isFatal(e)) return this.#crash(e);
     const retryCount = ++this.#failures;
     const retryTime = retryBackoff(this.#o.retry, retryCount);

@@ -49,6 +49,34 @@ describe('Consumer lifecycle', () => {
     assert.equal(group.members.length, 0, 'the member left');
   });
 
+  it('disconnect() gives the partitions back through onPartitionsRevoked, after the final commit and before leaving', async () => {
+    const topic = await f.newTopic(2);
+    const groupId = f.newGroup();
+    await f.produce(topic, 6);
+    const revoked: { partitions: number[]; committed: (number | undefined)[]; members: number }[] = [];
+    const consumer = f.consumer({
+      groupId,
+      onPartitionsRevoked: async (partitions) => {
+        const committed = f.committed(groupId, topic, 2);
+        revoked.push({
+          partitions: partitions.map((p) => p.partition).sort(),
+          committed: [committed.get(0), committed.get(1)],
+          members: f.running.broker.groups.describeGroup(groupId).members.length,
+        });
+      },
+    });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ autoCommitInterval: 600_000, eachMessage: async () => void seen++ });
+    await eventually('6 records', () => (seen >= 6 ? true : undefined));
+    await within('disconnect', consumer.disconnect(), 30_000);
+    assert.equal(revoked.length, 1, 'onPartitionsRevoked ran once, at disconnect');
+    assert.deepEqual(revoked[0]!.partitions, [0, 1], 'with every owned partition');
+    const total = (revoked[0]!.committed[0] ?? 0) + (revoked[0]!.committed[1] ?? 0);
+    assert.equal(total, 6, 'after the final commit of everything processed');
+    assert.equal(revoked[0]!.members, 1, 'before the member left the group');
+  });
+
   it('stop() leaves connections open; run() again resumes from the committed offset', async () => {
     const topic = await f.newTopic(1);
     const groupId = f.newGroup();
