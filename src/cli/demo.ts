@@ -3,28 +3,20 @@
  *
  * Produces N order events (seed 000's production example: keyed by user id,
  * with headers) with the reliable profile (idempotent, acks all, zstd,
- * lingerMs 10), showing progress, then reads every partition back and prints
- * throughput, send latency, batching, compression, and "lost L, duplicated D"
- * computed from what was read. Without --brokers it starts the embedded broker
- * in this process; with it, it runs against any Kafka.
+ * lingerMs 10) into a fresh topic (`T-<time>-<random>`, so a second run
+ * against the same broker starts from nothing), showing progress; then reads
+ * them back with a consumer group of 3 tskafka consumers (eachBatch,
+ * auto-commit, committed again on disconnect) and prints throughput, send
+ * latency, batching, compression, the offsets the group committed, and
+ * "lost L, duplicated D" computed from what the group consumed. Without
+ * --brokers it starts the embedded broker in this process; with it, it runs
+ * against any Kafka.
  */
-import { Cluster } from '../client/cluster.js';
 import { type KafkaConfig } from '../client/client-options.js';
 import { logLevel } from '../client/logger.js';
 import { startBroker } from '../broker/server.js';
 import { Kafka } from '../kafka.js';
-import { type RequestVersions } from '../network/api-versions.js';
-import { FetchRequest } from '../protocol/generated/fetch-request.js';
-import { FetchResponse } from '../protocol/generated/fetch-response.js';
-import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
-import { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
-import { decodeRecordBatches } from '../protocol/records/record-batch.js';
-
-/** ListOffsets as readBack speaks it. Min 1: v0 answers a list of old-style offsets, not `offset`; v7-v9 add only timestamps never sent. */
-const LIST_OFFSETS_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 9 });
-
-/** Fetch as readBack speaks it. Min 4: record batches (magic 2), the only format decoded; topicId from v13, and v15-v17 change only follower fields. */
-const FETCH_VERSIONS: RequestVersions = Object.freeze({ min: 4, max: 17 });
+import { type Consumer } from '../consumer/consumer.js';
 
 interface DemoOptions {
   brokers: string[] | null;
@@ -51,6 +43,9 @@ function parseArgs(argv: readonly string[]): DemoOptions {
   return o;
 }
 
+/** Members of the consumer group that reads the orders back. */
+const GROUP_MEMBERS = 3;
+
 /** Run the demo; resolves to an exit code (1 if anything was lost or duplicated). */
 export async function demoCommand(argv: readonly string[], print: (line: string) => void): Promise<number> {
   const options = parseArgs(argv);
@@ -58,6 +53,10 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
   const brokers = options.brokers ?? [embedded!.bootstrap];
   print(embedded ? `embedded broker (in memory) on ${embedded.bootstrap}` : `brokers: ${brokers.join(', ')}`);
   const config: KafkaConfig = { clientId: 'tskafka-demo', brokers, logLevel: logLevel.WARN };
+  // A fresh topic and group per run: orders of an earlier run are not counted as duplicates.
+  const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const topic = `${options.topic}-${runId}`;
+  print(`topic ${topic}`);
   try {
     const kafka = new Kafka(config);
     // The reliable profile of seeds 000 and 004.
@@ -83,7 +82,7 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
         });
         bytes += value.length;
         sends[i] = producer.send({
-          topic: options.topic,
+          topic,
           messages: [{ key: userId, value, headers: { 'event-type': 'order-created', version: '1.0', source: 'order-service' } }],
         });
       }
@@ -106,71 +105,126 @@ export async function demoCommand(argv: readonly string[], print: (line: string)
     );
 
     const readStart = Date.now();
-    const { records, lost, duplicated } = await readBack(config, options.topic, options.count);
-    print(`read back ${records.toLocaleString('en-US')} records from every partition in ${((Date.now() - readStart) / 1000).toFixed(2)} s`);
+    const { records, lost, duplicated, committed, assignments } = await consumeWithGroup(kafka, { topic, groupId: `tskafka-demo-${runId}`, members: GROUP_MEMBERS, count: options.count, print });
+    const readSeconds = (Date.now() - readStart) / 1000;
+    print(`group of ${GROUP_MEMBERS} consumers (partitions per member: ${assignments.join(', ')}) consumed ${records.toLocaleString('en-US')} records in ${readSeconds.toFixed(2)} s: ${Math.round(records / readSeconds).toLocaleString('en-US')} records/s`);
+    print(`committed offsets: ${committed.toLocaleString('en-US')} of ${options.count.toLocaleString('en-US')} records`);
     print(`lost ${lost}, duplicated ${duplicated}`);
-    return lost === 0 && duplicated === 0 ? 0 : 1;
+    return lost === 0 && duplicated === 0 && committed === options.count ? 0 : 1;
   } finally {
     await embedded?.close();
   }
 }
 
-/** Read every partition from its start and count each order: lost = never seen, duplicated = seen twice. */
-async function readBack(config: KafkaConfig, topic: string, count: number): Promise<{ records: number; lost: number; duplicated: number }> {
-  const cluster = new Cluster(config, { allowAutoTopicCreation: false });
-  try {
-    const metadata = await cluster.refreshMetadata([topic]);
-    const seen = new Uint8Array(count);
-    let records = 0;
-    let duplicated = 0;
-    for (const p of metadata.topic(topic)?.partitions ?? []) {
-      const connection = await cluster.connectionFor(p.leaderId);
-      const offsets = await connection.send(
-        ListOffsetsRequest,
-        ListOffsetsResponse,
-        {
-          replicaId: -1,
-          topics: [{ name: topic, partitions: [{ partitionIndex: p.partitionId, timestamp: -1n, currentLeaderEpoch: -1 }] }],
-        },
-        { versions: LIST_OFFSETS_VERSIONS },
-      );
-      const end = Number(offsets.topics[0]!.partitions[0]!.offset);
-      let offset = 0;
-      while (offset < end) {
-        const res = await connection.send(
-          FetchRequest,
-          FetchResponse,
-          {
-            replicaId: -1,
-            maxWaitMs: 500,
-            minBytes: 1,
-            maxBytes: 32 * 1024 * 1024,
-            isolationLevel: 0,
-            topics: [{ topic, topicId: metadata.topic(topic)!.topicId, partitions: [{ partition: p.partitionId, fetchOffset: offset, partitionMaxBytes: 16 * 1024 * 1024, currentLeaderEpoch: -1, logStartOffset: -1 }] }],
-          },
-          { versions: FETCH_VERSIONS },
-        );
-        const part = res.responses[0]!.partitions[0]!;
-        if (part.errorCode !== 0) throw new Error(`fetch ${topic}-${p.partitionId} at ${offset}: error ${part.errorCode}`);
-        const batches = await decodeRecordBatches(part.records ?? Buffer.alloc(0));
-        if (batches.length === 0) throw new Error(`fetch ${topic}-${p.partitionId} at ${offset} returned nothing before the end offset ${end}`);
-        for (const b of batches) {
-          for (const r of b.records) {
-            if (r.offset < offset) continue;
-            records++;
-            const { orderId } = JSON.parse(r.value!.toString()) as { orderId: string };
-            const seq = Number(orderId.slice('order-'.length));
-            if (seen[seq]) duplicated++;
-            else seen[seq] = 1;
-          }
-          offset = Math.max(offset, b.baseOffset + b.lastOffsetDelta + 1);
-        }
-      }
+interface GroupReadOptions {
+  topic: string;
+  groupId: string;
+  members: number;
+  /** Orders produced: order-0 ... order-(count-1). */
+  count: number;
+  print: (line: string) => void;
+}
+
+interface GroupReadResult {
+  /** Records the group processed, duplicates included. */
+  records: number;
+  lost: number;
+  duplicated: number;
+  /** Sum over partitions of the last offset the group committed (the next offset to read). */
+  committed: number;
+  /** Partitions assigned to each member when the reading ended. */
+  assignments: number[];
+}
+
+/** The bytes every order's value starts with (JSON.stringify puts orderId first). */
+const ORDER_PREFIX = Buffer.from('{"orderId":"order-');
+
+/** The order's sequence number, read from the value's bytes without parsing the whole JSON. */
+function orderSequence(value: Buffer): number {
+  if (value.length > ORDER_PREFIX.length && value.compare(ORDER_PREFIX, 0, ORDER_PREFIX.length, 0, ORDER_PREFIX.length) === 0) {
+    let seq = 0;
+    for (let i = ORDER_PREFIX.length; i < value.length; i++) {
+      const digit = value[i]! - 48;
+      if (digit < 0 || digit > 9) return seq;
+      seq = seq * 10 + digit;
     }
-    let lost = 0;
-    for (let i = 0; i < count; i++) if (!seen[i]) lost++;
-    return { records, lost, duplicated };
-  } finally {
-    await cluster.disconnect();
   }
+  const { orderId } = JSON.parse(value.toString()) as { orderId: string };
+  return Number(orderId.slice('order-'.length));
+}
+
+/** How long the group may go without a new order before the demo gives up and reports what is missing. */
+const STALL_MS = 60_000;
+
+/**
+ * Read the topic from the beginning with a group of `members` consumers (eachBatch,
+ * auto-commit; disconnect commits what was processed), until every order was seen or
+ * nothing new arrived for a minute. lost = never seen, duplicated = seen more than once.
+ */
+async function consumeWithGroup(kafka: Kafka, options: GroupReadOptions): Promise<GroupReadResult> {
+  const { topic, count, print } = options;
+  const seen = new Uint8Array(count);
+  let records = 0;
+  let distinct = 0;
+  let duplicated = 0;
+  let nextReport = 100_000;
+  const readStart = Date.now();
+  const committedOffsets = new Map<number, number>();
+  const assignments: number[] = new Array<number>(options.members).fill(0);
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+
+  const consumers: Consumer[] = [];
+  for (let m = 0; m < options.members; m++) {
+    const consumer = kafka.consumer({ groupId: options.groupId });
+    consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
+      for (const t of (event.payload as { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }).topics) {
+        if (t.topic !== topic) continue;
+        for (const p of t.partitions) committedOffsets.set(p.partition, Math.max(committedOffsets.get(p.partition) ?? 0, Number(p.offset)));
+      }
+    });
+    consumers.push(consumer);
+  }
+  let lastProgress = Date.now();
+  const stallCheck = setInterval(() => {
+    if (Date.now() - lastProgress > STALL_MS) finish();
+  }, 1_000);
+  try {
+    await Promise.all(
+      consumers.map(async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              records++;
+              const seq = message.value ? orderSequence(message.value) : -1;
+              if (seq < 0 || seq >= count) continue;
+              if (seen[seq]) duplicated++;
+              else {
+                seen[seq] = 1;
+                distinct++;
+              }
+            }
+            lastProgress = Date.now();
+            if (records >= nextReport) {
+              const s = (Date.now() - readStart) / 1000;
+              print(`  consumed ${records.toLocaleString('en-US')} / ${count.toLocaleString('en-US')} (${Math.round(records / s).toLocaleString('en-US')} records/s)`);
+              nextReport += 100_000;
+            }
+            if (distinct === count) finish();
+          },
+        });
+      }),
+    );
+    await finished;
+  } finally {
+    clearInterval(stallCheck);
+    consumers.forEach((c, m) => (assignments[m] = c.assignment().filter((p) => p.topic === topic).length));
+    // Disconnect stops fetching, lets the batch in progress finish, commits what was processed and leaves the group.
+    await Promise.all(consumers.map((c) => c.disconnect()));
+  }
+  let committed = 0;
+  for (const offset of committedOffsets.values()) committed += offset;
+  return { records, lost: count - distinct, duplicated, committed, assignments };
 }

@@ -38,6 +38,8 @@ function shuffled<T>(items: readonly T[]): T[] {
 export class BrokerPool {
   readonly #options: BrokerPoolOptions;
   readonly #byNode = new Map<number, Connection>();
+  /** Connections to coordinators, by node id: apart from the node's own connection (see coordinatorConnection). */
+  readonly #coordinators = new Map<number, Connection>();
   readonly #bootstrap = new Set<Connection>();
 
   constructor(options: BrokerPoolOptions) {
@@ -46,7 +48,7 @@ export class BrokerPool {
 
   /** Every connection the pool holds, bootstrap ones included (tests, metrics). */
   get connections(): readonly Connection[] {
-    return [...this.#byNode.values(), ...this.#bootstrap];
+    return [...this.#byNode.values(), ...this.#coordinators.values(), ...this.#bootstrap];
   }
 
   /**
@@ -59,6 +61,24 @@ export class BrokerPool {
     if (existing) void existing.disconnect();
     const connection = this.#create(node, node.nodeId);
     this.#byNode.set(node.nodeId, connection);
+    return connection;
+  }
+
+  /**
+   * The connection to `node` as a group or transaction coordinator, created (not
+   * connected) if there is none: a second connection to that broker, as Java's
+   * clients open one (they key it by Integer.MAX_VALUE - nodeId). A broker
+   * answers a connection's requests one at a time, in order (Kafka mutes a
+   * channel while a request is in progress), so on the node's own connection a
+   * commit, heartbeat or LeaveGroup would wait behind a Fetch long poll for up to
+   * its maxWaitTimeInMs.
+   */
+  coordinatorConnection(node: Pick<BrokerNode, 'nodeId' | 'host' | 'port'>): Connection {
+    const existing = this.#coordinators.get(node.nodeId);
+    if (existing && existing.host === node.host && existing.port === node.port) return existing;
+    if (existing) void existing.disconnect();
+    const connection = this.#create(node, node.nodeId);
+    this.#coordinators.set(node.nodeId, connection);
     return connection;
   }
 
@@ -117,10 +137,12 @@ export class BrokerPool {
         void connection.disconnect();
       }
     }
-    for (const [nodeId, connection] of this.#byNode) {
-      if (metadata.brokers.has(nodeId)) continue;
-      this.#byNode.delete(nodeId);
-      void connection.disconnect();
+    for (const connections of [this.#byNode, this.#coordinators]) {
+      for (const [nodeId, connection] of connections) {
+        if (metadata.brokers.has(nodeId)) continue;
+        connections.delete(nodeId);
+        void connection.disconnect();
+      }
     }
   }
 
@@ -128,6 +150,7 @@ export class BrokerPool {
   async disconnect(): Promise<void> {
     const all = this.connections;
     this.#byNode.clear();
+    this.#coordinators.clear();
     this.#bootstrap.clear();
     await Promise.all(all.map((c) => c.disconnect()));
   }

@@ -305,10 +305,14 @@ export class Cluster {
     return found;
   }
 
-  /** A connected connection to the coordinator of `key`; a coordinator that cannot be reached is forgotten. */
+  /**
+   * A connected connection to the coordinator of `key`, apart from the broker's
+   * connection for Fetch and Produce (so a commit or heartbeat never waits behind
+   * a Fetch long poll); a coordinator that cannot be reached is forgotten.
+   */
   async connectionForCoordinator(key: string, type: CoordinatorType = CoordinatorType.GROUP): Promise<Connection> {
     const node = await this.findCoordinator(key, type);
-    const connection = this.#pool.connectionForNode(node);
+    const connection = this.#pool.coordinatorConnection(node);
     try {
       await connection.connect();
     } catch (e) {

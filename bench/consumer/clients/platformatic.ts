@@ -1,0 +1,74 @@
+/**
+ * @platformatic/kafka's consumer in the consumer benchmark (see ../workload.ts). Needs
+ * Node >= 22: run.ts starts it on the Node 24 binary bench/producer/setup.sh installs.
+ *
+ * Its consumer is a Node Readable per `consume()` (objectMode, one record per chunk),
+ * mode 'earliest', its defaults otherwise (autocommit on, off with BENCH_AUTOCOMMIT=0). It has no batch callback: per
+ * message is the 'data' event; "per batch" is the Readable's own batch form, a
+ * 'readable' event draining every buffered record with `read()`. Keys and values stay
+ * Buffers (its default no-op deserializers).
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { COMPETITORS_DIR } from '../../producer/workload.js';
+import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../workload.js';
+
+interface PlatformaticMessage {
+  partition: number;
+  offset: bigint;
+}
+interface MessagesStream {
+  on(event: 'data', listener: (message: PlatformaticMessage) => void): this;
+  on(event: 'readable' | 'end', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  read(): PlatformaticMessage | null;
+  pause(): this;
+  resume(): this;
+  close(): Promise<void>;
+}
+interface PlatformaticConsumer {
+  consume(options: { topics: string[]; mode: 'earliest'; autocommit?: boolean }): Promise<MessagesStream>;
+  close(force?: boolean): Promise<void>;
+}
+interface PlatformaticModule {
+  Consumer: new (options: { clientId: string; bootstrapBrokers: string[]; groupId: string }) => PlatformaticConsumer;
+}
+
+const PACKAGE_DIR = join(COMPETITORS_DIR, 'platformatic', 'node_modules', '@platformatic', 'kafka');
+
+runClient(async (args) => {
+  const { spec, topic } = args;
+  let kafka: PlatformaticModule;
+  try {
+    kafka = (await import(pathToFileURL(join(PACKAGE_DIR, 'dist', 'index.js')).href)) as PlatformaticModule;
+  } catch (e) {
+    throw new Error(`@platformatic/kafka is not installed: run bash bench/producer/setup.sh (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const progress = new Progress(args.ends, args.maxSeconds);
+  const consumers = Array.from({ length: spec.consumers }, (_, i) => new kafka.Consumer({ clientId: `bench-platformatic-${i}`, bootstrapBrokers: args.brokers, groupId: args.groupId }));
+  const streams = await Promise.all(consumers.map((c) => c.consume({ topics: [topic], mode: 'earliest', ...(AUTO_COMMIT ? {} : { autocommit: false }) })));
+  let sinceSleep = 0;
+  for (const stream of streams) {
+    stream.on('error', (err) => console.error(`platformatic: ${err.message}`));
+    if (spec.api === 'message') {
+      stream.on('data', (message) => {
+        progress.processed(message.partition, Number(message.offset), 1);
+        if (spec.slowEvery > 0 && ++sinceSleep >= spec.slowEvery) {
+          sinceSleep = 0;
+          stream.pause();
+          void sleep1ms().then(() => stream.resume());
+        }
+      });
+    } else {
+      stream.on('readable', () => {
+        for (let message = stream.read(); message !== null; message = stream.read()) {
+          progress.processed(message.partition, Number(message.offset), 1);
+        }
+      });
+    }
+  }
+  await progress.done;
+  await Promise.all(streams.map((s) => s.close()));
+  await Promise.all(consumers.map((c) => c.close(true)));
+  return progress.result('platformatic', await libraryVersion(join(PACKAGE_DIR, 'package.json')), spec);
+});
