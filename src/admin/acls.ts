@@ -79,15 +79,7 @@ export async function createAcls(ctx: AdminContext, options: { acl: AclEntry[] }
 }
 
 /** The filter's fields as the wire names them (absent strings: null, matching any). */
-function filterFields(f: AclFilter): {
-  resourceTypeFilter: number;
-  resourceNameFilter: string | null;
-  patternTypeFilter: number;
-  principalFilter: string | null;
-  hostFilter: string | null;
-  operation: number;
-  permissionType: number;
-} {
+function filterFields(f: AclFilter): DescribeAclsRequest {
   return {
     resourceTypeFilter: f.resourceType,
     resourceNameFilter: f.resourceName ?? null,

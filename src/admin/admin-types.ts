@@ -5,6 +5,7 @@
  * TypeScript enums; here they are frozen `as const` objects with a union type of
  * the same name, so `ConfigResourceTypes.TOPIC` reads and types the same way.
  */
+import { AclOperation, AclPatternType, AclPermissionType, AclResourceType } from '../protocol/acl-types.js';
 
 /** Config resource types (Kafka's `ConfigResource.Type`). */
 export const ConfigResourceTypes = Object.freeze({ UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const);
@@ -24,39 +25,31 @@ export const ConfigSource = Object.freeze({
 /** One of {@link ConfigSource}'s values. */
 export type ConfigSource = (typeof ConfigSource)[keyof typeof ConfigSource];
 
+// KafkaJS 2.2.4's ACL tables are Kafka's codes (protocol/acl-types.ts) without the
+// ones Kafka added later (USER, KIP-554; CREATE_TOKENS and DESCRIBE_TOKENS, KIP-373),
+// which KafkaJS's argument checks refuse, as these do.
+const { USER: _user, ...kafkaJsResourceTypes } = AclResourceType;
+const { CREATE_TOKENS: _createTokens, DESCRIBE_TOKENS: _describeTokens, ...kafkaJsOperations } = AclOperation;
+
 /** ACL resource types (Kafka's `ResourceType`). */
-export const AclResourceTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6 } as const);
+export const AclResourceTypes = Object.freeze(kafkaJsResourceTypes);
 /** One of {@link AclResourceTypes}' values. */
 export type AclResourceTypes = (typeof AclResourceTypes)[keyof typeof AclResourceTypes];
 
 /** ACL operations (Kafka's `AclOperation`). */
-export const AclOperationTypes = Object.freeze({
-  UNKNOWN: 0,
-  ANY: 1,
-  ALL: 2,
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-} as const);
+export const AclOperationTypes = Object.freeze(kafkaJsOperations);
 /** One of {@link AclOperationTypes}' values. */
 export type AclOperationTypes = (typeof AclOperationTypes)[keyof typeof AclOperationTypes];
 
 /** ACL permissions (Kafka's `AclPermissionType`). */
-export const AclPermissionTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const);
+export const AclPermissionTypes = AclPermissionType;
 /** One of {@link AclPermissionTypes}' values. */
-export type AclPermissionTypes = (typeof AclPermissionTypes)[keyof typeof AclPermissionTypes];
+export type AclPermissionTypes = AclPermissionType;
 
 /** Resource pattern types (Kafka's `PatternType`, KIP-290). */
-export const ResourcePatternTypes = Object.freeze({ UNKNOWN: 0, ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const);
+export const ResourcePatternTypes = AclPatternType;
 /** One of {@link ResourcePatternTypes}' values. */
-export type ResourcePatternTypes = (typeof ResourcePatternTypes)[keyof typeof ResourcePatternTypes];
+export type ResourcePatternTypes = AclPatternType;
 
 /** IncrementalAlterConfigs operations (Kafka's `AlterConfigOp.OpType`, KIP-339). Not in KafkaJS. */
 export const AlterConfigOpTypes = Object.freeze({ SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const);

@@ -15,7 +15,7 @@ import { Cluster } from '../client/cluster.js';
 import { type KafkaConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from '../client/client-options.js';
 import { type Logger, createLogger } from '../client/logger.js';
 import { KafkaJSNonRetriableError } from '../errors/errors.js';
-import { type NetworkEvent } from '../network/instrumentation.js';
+import { type InstrumentationEvent, type NetworkEvent } from '../network/instrumentation.js';
 import { type AdminConfig, type ResolvedAdminConfig, resolveAdminConfig } from './admin-config.js';
 import { AdminContext } from './admin-context.js';
 import * as acls from './acls.js';
@@ -62,12 +62,7 @@ export const AdminEvents = Object.freeze({
 export type AdminEventName = (typeof AdminEvents)[keyof typeof AdminEvents];
 
 /** What listeners receive (KafkaJS's InstrumentationEvent). */
-export interface AdminInstrumentationEvent<T = unknown> {
-  id: number;
-  type: string;
-  timestamp: number;
-  payload: T;
-}
+export type AdminInstrumentationEvent<T = unknown> = InstrumentationEvent<T>;
 
 const EVENT_NAMES: ReadonlySet<string> = new Set(Object.values(AdminEvents));
 let eventId = 0;

@@ -42,12 +42,8 @@ function timestampOf(spec: OffsetSpec): bigint {
   throw invalidArgument(`Invalid offset spec ${String(spec)}: 'earliest', 'latest', 'max-timestamp' or a timestamp in ms >= 0`);
 }
 
-/**
- * One ListOffsets per leader of `partitions` of `topic`. Throws the first
- * partition error (retriable ones are retried by the caller's `ctx.retry`).
- */
-export async function listPartitionOffsets(ctx: AdminContext, topic: string, partitions: readonly number[], spec: OffsetSpec, isolationLevel: IsolationLevel): Promise<Map<number, ListedOffset>> {
-  const timestamp = timestampOf(spec);
+/** `partitions` of `topic` grouped by their leader's node id: one request per leader. */
+async function partitionsByLeader(ctx: AdminContext, topic: string, partitions: readonly number[]): Promise<Map<number, number[]>> {
   const byLeader = new Map<number, number[]>();
   for (const partition of partitions) {
     const { nodeId } = await ctx.cluster.leaderFor(topic, partition);
@@ -55,6 +51,16 @@ export async function listPartitionOffsets(ctx: AdminContext, topic: string, par
     if (list) list.push(partition);
     else byLeader.set(nodeId, [partition]);
   }
+  return byLeader;
+}
+
+/**
+ * One ListOffsets per leader of `partitions` of `topic`. Throws the first
+ * partition error (retriable ones are retried by the caller's `ctx.retry`).
+ */
+export async function listPartitionOffsets(ctx: AdminContext, topic: string, partitions: readonly number[], spec: OffsetSpec, isolationLevel: IsolationLevel): Promise<Map<number, ListedOffset>> {
+  const timestamp = timestampOf(spec);
+  const byLeader = await partitionsByLeader(ctx, topic, partitions);
   const found = new Map<number, ListedOffset>();
   await Promise.all(
     [...byLeader].map(async ([nodeId, ids]) => {
@@ -173,13 +179,7 @@ export async function deleteTopicRecords(ctx: AdminContext, options: { topic: st
   }
   let pending = [...offsets.keys()];
   await ctx.retry('deleteTopicRecords', async () => {
-    const byLeader = new Map<number, number[]>();
-    for (const partition of pending) {
-      const { nodeId } = await ctx.cluster.leaderFor(topic, partition);
-      const list = byLeader.get(nodeId);
-      if (list) list.push(partition);
-      else byLeader.set(nodeId, [partition]);
-    }
+    const byLeader = await partitionsByLeader(ctx, topic, pending);
     const errors: DeleteTopicRecordsErrorPartition[] = [];
     const done = new Set<number>();
     await Promise.all(

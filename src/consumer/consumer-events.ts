@@ -5,10 +5,9 @@
  */
 import { type Logger } from '../client/logger.js';
 import { KafkaJSNonRetriableError } from '../errors/errors.js';
-import { type NetworkRequestEvent, type NetworkRequestQueueSizeEvent, type NetworkRequestTimeoutEvent } from '../network/instrumentation.js';
-import { type InstrumentationEvent } from '../producer/producer.js';
+import { type InstrumentationEvent, type NetworkRequestEvent, type NetworkRequestQueueSizeEvent, type NetworkRequestTimeoutEvent } from '../network/instrumentation.js';
 
-export { type InstrumentationEvent } from '../producer/producer.js';
+export { type InstrumentationEvent };
 
 /** Event names, KafkaJS's. */
 export const ConsumerEvents = Object.freeze({

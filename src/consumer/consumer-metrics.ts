@@ -5,6 +5,7 @@
  * fetch and processing timings. Plain counters and small sample windows; the
  * per-partition figures are read from the subscription state when asked for.
  */
+import { LatencyWindow } from '../client/latency-window.js';
 import { type SubscriptionState, partitionKey } from './subscription-state.js';
 
 /** One assigned partition. */
@@ -45,31 +46,14 @@ export interface ConsumerMetricsSnapshot {
   processLatencyPerRecordAvg: number;
 }
 
-/** A ring of recent samples with percentiles on demand. */
-class SampleWindow {
-  readonly #samples = new Float64Array(1024);
-  #count = 0;
-
-  add(ms: number): void {
-    this.#samples[this.#count++ % this.#samples.length] = ms;
-  }
-
-  percentile(p: number): number {
-    const n = Math.min(this.#count, this.#samples.length);
-    if (n === 0) return 0;
-    const sorted = this.#samples.slice(0, n).sort();
-    return sorted[Math.min(n - 1, Math.floor((p / 100) * n))]!;
-  }
-}
-
 /** The consumer's counters; one per consumer, kept across restarts. */
 export class ConsumerMetrics {
   #records = 0;
   #batches = 0;
   #fetches = 0;
   #processMs = 0;
-  readonly #fetch = new SampleWindow();
-  readonly #process = new SampleWindow();
+  readonly #fetch = new LatencyWindow(1024);
+  readonly #process = new LatencyWindow(1024);
   /** Timestamp of the last processed record, per partition. */
   readonly #lastTimestamp = new Map<string, number>();
 

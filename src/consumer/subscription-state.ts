@@ -214,8 +214,7 @@ export class SubscriptionState {
       c.reset = { kind: strategy };
       outcome = 'reset';
     }
-    c.version = ++this.#lastVersion;
-    this.#notify('position');
+    this.#moved(c);
     return outcome;
   }
 
@@ -223,11 +222,7 @@ export class SubscriptionState {
   seek(topic: string, partition: number, offset: number): boolean {
     const c = this.cursor(topic, partition);
     if (!c) return false;
-    c.position = offset;
-    c.positionLeaderEpoch = -1;
-    c.reset = null;
-    c.version = ++this.#lastVersion;
-    this.#notify('position');
+    this.#reposition(c, offset);
     return true;
   }
 
@@ -236,8 +231,7 @@ export class SubscriptionState {
     const c = this.cursor(topic, partition);
     if (!c) return false;
     c.reset = reset;
-    c.version = ++this.#lastVersion;
-    this.#notify('position');
+    this.#moved(c);
     return true;
   }
 
@@ -245,12 +239,22 @@ export class SubscriptionState {
   completeReset(topic: string, partition: number, version: number, offset: number): boolean {
     const c = this.cursor(topic, partition);
     if (!c || c.version !== version || c.reset === null) return false;
+    this.#reposition(c, offset);
+    return true;
+  }
+
+  /** Put a cursor at `offset`, no reset pending, under a new version (records fetched for its old place are dropped). */
+  #reposition(c: PartitionCursor, offset: number): void {
     c.position = offset;
     c.positionLeaderEpoch = -1;
     c.reset = null;
+    this.#moved(c);
+  }
+
+  /** A cursor's position changed other than by consumption: a new version, and the onChange listeners (the fetcher) hear of it. */
+  #moved(c: PartitionCursor): void {
     c.version = ++this.#lastVersion;
     this.#notify('position');
-    return true;
   }
 
   /**

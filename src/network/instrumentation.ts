@@ -5,6 +5,14 @@
  * interface, so this layer needs nothing from the client layer above it.
  */
 
+/** What an instrumentation listener receives (KafkaJS's InstrumentationEvent): the producer's, consumer's and admin's events alike. */
+export interface InstrumentationEvent<T = unknown> {
+  id: number;
+  type: string;
+  timestamp: number;
+  payload: T;
+}
+
 /** Extra fields of a log line. */
 export type LogFields = Readonly<Record<string, unknown>>;
 

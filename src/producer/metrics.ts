@@ -3,6 +3,7 @@
  * latency, retries, compression ratio, buffer use), kept as plain counters and
  * two small latency windows, read with `producer.metrics()`.
  */
+import { LatencyWindow } from '../client/latency-window.js';
 import { type ProducerBatch } from './accumulator/producer-batch.js';
 
 /** A snapshot, as `producer.metrics()` returns it. */
@@ -33,23 +34,6 @@ export interface ProducerMetricsSnapshot {
   requestsInFlight: number;
 }
 
-/** A fixed-size ring of recent samples with percentiles on demand. */
-class LatencyWindow {
-  readonly #samples = new Float64Array(4096);
-  #count = 0;
-
-  add(ms: number): void {
-    this.#samples[this.#count++ % this.#samples.length] = ms;
-  }
-
-  percentile(p: number): number {
-    const n = Math.min(this.#count, this.#samples.length);
-    if (n === 0) return 0;
-    const sorted = this.#samples.slice(0, n).sort();
-    return sorted[Math.min(n - 1, Math.floor((p / 100) * n))]!;
-  }
-}
-
 export class ProducerMetrics {
   recordsSent = 0;
   recordsFailed = 0;
@@ -58,8 +42,8 @@ export class ProducerMetrics {
   uncompressedBytes = 0;
   retries = 0;
   batchesSplit = 0;
-  readonly #request = new LatencyWindow();
-  readonly #send = new LatencyWindow();
+  readonly #request = new LatencyWindow(4096);
+  readonly #send = new LatencyWindow(4096);
 
   batchSent(b: ProducerBatch): void {
     this.batchesSent++;

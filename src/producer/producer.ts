@@ -23,7 +23,7 @@ import {
 } from '../errors/errors.js';
 import { isRetriable, retryBackoff } from '../retry/retrier.js';
 import { createErrorFromCode } from '../errors/protocol-errors.js';
-import { type NetworkEvent } from '../network/instrumentation.js';
+import { type InstrumentationEvent, type NetworkEvent } from '../network/instrumentation.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type CompressionCodec } from '../protocol/records/compression.js';
 import { type RecordInput } from '../protocol/records/record.js';
@@ -72,13 +72,8 @@ export const ProducerEvents = Object.freeze({
 } as const);
 export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents];
 
-/** What listeners receive (KafkaJS's InstrumentationEvent). */
-export interface InstrumentationEvent<T = unknown> {
-  id: number;
-  type: string;
-  timestamp: number;
-  payload: T;
-}
+// What listeners receive; declared with the network events it shares its envelope with.
+export { type InstrumentationEvent };
 
 type State = 'disconnected' | 'connecting' | 'connected' | 'disconnecting';
 

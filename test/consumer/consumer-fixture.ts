@@ -4,13 +4,12 @@
  * from the broker's group coordinator, and every consumer and producer made
  * here disconnected at the end.
  */
-import { after, before } from 'node:test';
-import { type RunningBroker, startBroker } from '../../src/broker/server.js';
-import { logLevel } from '../../src/client/logger.js';
+import { type RunningBroker } from '../../src/broker/server.js';
 import { type Consumer } from '../../src/consumer/consumer.js';
 import { type ConsumerConfig } from '../../src/consumer/consumer-config.js';
-import { Kafka } from '../../src/kafka.js';
+import { type Kafka } from '../../src/kafka.js';
 import { type Producer } from '../../src/producer/producer.js';
+import { useBrokerAndClient } from '../support/broker-fixture.js';
 import { within } from '../support/within.js';
 
 /** What a consumer test needs. */
@@ -31,29 +30,25 @@ export interface ConsumerFixture {
 
 /** Register before/after hooks for the current suite and return the fixture. */
 export function useConsumerFixture(prefix: string): ConsumerFixture {
-  let running: RunningBroker | undefined;
-  let kafka: Kafka | undefined;
   let producer: Producer | undefined;
   const consumers: Consumer[] = [];
   let topics = 0;
   let groups = 0;
-  before(async () => {
-    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
-    kafka = new Kafka({ clientId: `${prefix}-test`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 5 } });
-  });
-  after(async () => {
-    await Promise.all(consumers.map((c) => within('consumer disconnect', c.disconnect(), 30_000).catch(() => undefined)));
-    await producer?.disconnect();
-    await running?.close();
+  const base = useBrokerAndClient({
+    prefix,
+    properties: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 },
+    client: { retry: { initialRetryTime: 100, retries: 5 } },
+    cleanUp: async () => {
+      await Promise.all(consumers.map((c) => within('consumer disconnect', c.disconnect(), 30_000).catch(() => undefined)));
+      await producer?.disconnect();
+    },
   });
   const fixture: ConsumerFixture = {
     get running() {
-      if (!running) throw new Error('the broker starts in before()');
-      return running;
+      return base.running;
     },
     get kafka() {
-      if (!kafka) throw new Error('the client is made in before()');
-      return kafka;
+      return base.kafka;
     },
     async newTopic(partitions = 1) {
       const name = `${prefix}-${++topics}`;

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Consumer } from '../../src/consumer/consumer.js';
 import { type InstrumentationEvent } from '../../src/consumer/consumer-events.js';
+import { type ConsumerMessage } from '../../src/consumer/consumer-message.js';
 import { KafkaJSNonRetriableError } from '../../src/errors/errors.js';
 import { eventually } from '../support/eventually.js';
 import { useConsumerFixture } from './consumer-fixture.js';
@@ -13,9 +15,8 @@ import { useConsumerFixture } from './consumer-fixture.js';
 describe('metrics and events', () => {
   const f = useConsumerFixture('metrics');
 
-  it('reports position, committed offset, high watermark and lag per partition', async () => {
-    const topic = await f.newTopic(1);
-    await f.produce(topic, 20);
+  /** A consumer of `topic` from the beginning, in a new group, whose handler holds at any record `holds` picks until `release()`. */
+  const runHeldAt = async (topic: string, holds: (message: ConsumerMessage) => boolean): Promise<{ consumer: Consumer; release: () => void; processed: () => number }> => {
     const consumer = f.consumer({ groupId: f.newGroup() });
     await consumer.subscribe({ topic, fromBeginning: true });
     let release: () => void = () => undefined;
@@ -23,11 +24,18 @@ describe('metrics and events', () => {
     let processed = 0;
     await consumer.run({
       eachMessage: async ({ message }) => {
-        if (Number(message.offset) === 5) await gate;
+        if (holds(message)) await gate;
         processed++;
       },
     });
-    await eventually('5 processed and blocked', () => (processed === 5 ? true : undefined));
+    return { consumer, release: () => release(), processed: () => processed };
+  };
+
+  it('reports position, committed offset, high watermark and lag per partition', async () => {
+    const topic = await f.newTopic(1);
+    await f.produce(topic, 20);
+    const { consumer, release, processed } = await runHeldAt(topic, (message) => Number(message.offset) === 5);
+    await eventually('5 processed and blocked', () => (processed() === 5 ? true : undefined));
     await eventually('the high watermark is known', () => (consumer.metrics().partitions[0]?.highWatermark === 20 ? true : undefined));
     const during = consumer.metrics().partitions[0]!;
     assert.equal(during.topic, topic);
@@ -54,18 +62,8 @@ describe('metrics and events', () => {
     await producer.connect();
     const old = Date.now() - 60_000;
     await producer.send({ topic, messages: [{ value: 'a', timestamp: String(old) }, { value: 'b', timestamp: String(old + 1) }] });
-    const consumer = f.consumer({ groupId: f.newGroup() });
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let processed = 0;
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value?.toString() === 'c') await gate;
-        processed++;
-      },
-    });
-    await eventually('2 processed', () => (processed === 2 ? true : undefined));
+    const { consumer, release, processed } = await runHeldAt(topic, (message) => message.value?.toString() === 'c');
+    await eventually('2 processed', () => (processed() === 2 ? true : undefined));
     await producer.send({ topic, messages: [{ value: 'c' }] });
     await eventually('the third record is waiting', () => (consumer.metrics().partitions[0]?.lag === 1 ? true : undefined));
     const m = consumer.metrics().partitions[0]!;

@@ -8,13 +8,12 @@
  * consuming meanwhile, and the slow record is processed once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RunningBroker } from '../../src/broker/server.js';
 import { logLevel } from '../../src/client/logger.js';
 import { Kafka } from '../../src/kafka.js';
 import { eventually } from '../support/eventually.js';
-import { startGroupBroker } from '../support/group-fixture.js';
+import { useGroupBroker } from '../support/group-fixture.js';
 import { within } from '../support/within.js';
 
 const TOPIC = 'slow-handler';
@@ -23,15 +22,7 @@ const SESSION_TIMEOUT = 6000;
 const SLOW_MS = 10_000;
 
 describe('issue 12: a handler slower than the session timeout', () => {
-  let running: RunningBroker;
-
-  before(async () => {
-    running = await startGroupBroker();
-    await running.broker.topics.create(TOPIC, 2, new Map());
-  });
-  after(async () => {
-    await running.close();
-  });
+  const fixture = useGroupBroker({ topics: { [TOPIC]: 2 } });
 
   it('does not make the group rebalance: same generation, no rebalancing event, the other member keeps consuming', { timeout: 120_000 }, async () => {
     let slowStartedAt = 0;
@@ -39,7 +30,7 @@ describe('issue 12: a handler slower than the session timeout', () => {
     const seen: { member: string; partition: number; value: string; at: number }[] = [];
     const members: { name: string; rebalancing: number; joins: number; partitions: number[]; disconnect: () => Promise<void> }[] = [];
     for (const name of ['a', 'b']) {
-      const consumer = new Kafka({ clientId: `slow-${name}`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
+      const consumer = new Kafka({ clientId: `slow-${name}`, brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
         groupId: GROUP,
         sessionTimeout: SESSION_TIMEOUT,
         heartbeatInterval: 1000,
@@ -69,12 +60,12 @@ describe('issue 12: a handler slower than the session timeout', () => {
     }
     try {
       await eventually('each member to hold one partition', () => (members.every((m) => m.partitions.length === 1) ? true : undefined), 30_000);
-      const generation = running.broker.groups.group(GROUP)!.generationId;
+      const generation = fixture.running.broker.groups.group(GROUP)!.generationId;
       const before = members.map((m) => ({ rebalancing: m.rebalancing, joins: m.joins }));
       const slowMember = members.find((m) => m.partitions[0] === 0)!;
       const otherMember = members.find((m) => m.partitions[0] === 1)!;
 
-      const producer = new Kafka({ clientId: 'slow-producer', brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).producer();
+      const producer = new Kafka({ clientId: 'slow-producer', brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).producer();
       await producer.connect();
       await producer.send({ topic: TOPIC, messages: [{ partition: 0, value: 'slow' }, { partition: 0, value: 'after-slow' }] });
       // While the slow handler sleeps, the other member's partition keeps flowing.
@@ -87,7 +78,7 @@ describe('issue 12: a handler slower than the session timeout', () => {
       await eventually('the other member’s records', () => (seen.filter((s) => s.value.startsWith('other-')).length === 5 ? true : undefined), 30_000);
 
       assert.ok(slowStartedAt > 0 && slowEndedAt > slowStartedAt, 'the slow handler ran');
-      assert.equal(running.broker.groups.group(GROUP)!.generationId, generation, 'the group stayed in its generation');
+      assert.equal(fixture.running.broker.groups.group(GROUP)!.generationId, generation, 'the group stayed in its generation');
       assert.deepEqual(
         members.map((m) => ({ rebalancing: m.rebalancing, joins: m.joins })),
         before,
@@ -98,7 +89,7 @@ describe('issue 12: a handler slower than the session timeout', () => {
         seen.some((s) => s.member === otherMember.name && s.value.startsWith('other-') && s.at < slowEndedAt),
         'the other member consumed while the slow handler was still running',
       );
-      const group = running.broker.groups.describeGroup(GROUP);
+      const group = fixture.running.broker.groups.describeGroup(GROUP);
       assert.equal(group.groupState, 'Stable');
       assert.equal(group.members.length, 2);
     } finally {

@@ -7,12 +7,11 @@
  * after the last offset it committed, with nothing processed twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type RunningBroker } from '../../src/broker/server.js';
+import { describe, it } from 'node:test';
 import { logLevel } from '../../src/client/logger.js';
 import { Kafka } from '../../src/kafka.js';
 import { eventually } from '../support/eventually.js';
-import { startGroupBroker } from '../support/group-fixture.js';
+import { useGroupBroker } from '../support/group-fixture.js';
 import { within } from '../support/within.js';
 
 const TOPIC = 'static-restart';
@@ -30,18 +29,10 @@ interface Member {
 }
 
 describe('issue 12: a static member restarting within its session timeout', () => {
-  let running: RunningBroker;
-
-  before(async () => {
-    running = await startGroupBroker();
-    await running.broker.topics.create(TOPIC, 2, new Map());
-  });
-  after(async () => {
-    await running.close();
-  });
+  const fixture = useGroupBroker({ topics: { [TOPIC]: 2 } });
 
   const start = async (name: string, groupInstanceId: string | undefined): Promise<Member> => {
-    const consumer = new Kafka({ clientId: `static-${name}`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
+    const consumer = new Kafka({ clientId: `static-${name}`, brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
       groupId: GROUP,
       ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
       sessionTimeout: 30_000,
@@ -62,7 +53,7 @@ describe('issue 12: a static member restarting within its session timeout', () =
   };
 
   it('causes no rebalance: same generation, the other member undisturbed, the same partition back, resumed after its commit', { timeout: 120_000 }, async () => {
-    const producer = new Kafka({ clientId: 'static-producer', brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    const producer = new Kafka({ clientId: 'static-producer', brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     const send = (partition: number, n: number, tag: string) => producer.send({ topic: TOPIC, messages: Array.from({ length: n }, (_, i) => ({ partition, value: `${tag}-${i}` })) });
     const members: Member[] = [];
@@ -72,7 +63,7 @@ describe('issue 12: a static member restarting within its session timeout', () =
       const dynamic = await start('dynamic', undefined);
       members.push(dynamic);
       await eventually('each member to hold one partition', () => (staticMember.partitions.length === 1 && dynamic.partitions.length === 1 ? true : undefined), 30_000);
-      const generation = running.broker.groups.group(GROUP)!.generationId;
+      const generation = fixture.running.broker.groups.group(GROUP)!.generationId;
       const staticPartition = staticMember.partitions[0]!;
       const dynamicPartition = dynamic.partitions[0]!;
       const dynamicBefore = { rebalancing: dynamic.rebalancing, joins: dynamic.joins, memberId: dynamic.memberId };
@@ -84,7 +75,7 @@ describe('issue 12: a static member restarting within its session timeout', () =
       // The restart: a static member leaves no LeaveGroup behind, so the coordinator keeps its slot.
       await within('static member disconnect', staticMember.disconnect(), 30_000);
       members.splice(members.indexOf(staticMember), 1);
-      assert.equal(running.broker.groups.describeGroup(GROUP).members.length, 2, 'the static member kept its slot');
+      assert.equal(fixture.running.broker.groups.describeGroup(GROUP).members.length, 2, 'the static member kept its slot');
       await send(staticPartition, 20, 'while-away');
       const restarted = await start('restarted', INSTANCE);
       members.push(restarted);
@@ -93,7 +84,7 @@ describe('issue 12: a static member restarting within its session timeout', () =
       await send(dynamicPartition, 20, 'after');
       await eventually('the records after the restart', () => (restarted.seen.length === 40 && dynamic.seen.length === 40 ? true : undefined), 30_000);
 
-      assert.equal(running.broker.groups.group(GROUP)!.generationId, generation, 'the group stayed in its generation');
+      assert.equal(fixture.running.broker.groups.group(GROUP)!.generationId, generation, 'the group stayed in its generation');
       assert.deepEqual({ rebalancing: dynamic.rebalancing, joins: dynamic.joins, memberId: dynamic.memberId }, dynamicBefore, 'the other member saw no rebalance');
       assert.deepEqual(restarted.partitions, [staticPartition], 'the restarted member got its old partition back');
       assert.deepEqual(dynamic.partitions, [dynamicPartition]);
@@ -102,7 +93,7 @@ describe('issue 12: a static member restarting within its session timeout', () =
         Array.from({ length: 40 }, (_, i) => 20 + i),
         'the restarted member resumed right after its last commit: nothing twice, nothing skipped',
       );
-      const group = running.broker.groups.describeGroup(GROUP);
+      const group = fixture.running.broker.groups.describeGroup(GROUP);
       assert.equal(group.groupState, 'Stable');
       assert.deepEqual(group.members.map((m) => m.groupInstanceId).sort((a, b) => String(a).localeCompare(String(b))), [INSTANCE, null].sort((a, b) => String(a).localeCompare(String(b))));
       assert.ok(group.members.some((m) => m.memberId === restarted.memberId), 'the coordinator knows the restarted member by its new member id');

@@ -4,6 +4,7 @@
  * and the group's assignment as the coordinator reports it (DescribeGroups,
  * read with KafkaJS's admin client: a reader nobody here wrote).
  */
+import { after, before } from 'node:test';
 import { AssignerProtocol, type Admin } from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../src/broker/server.js';
 import { logLevel } from '../../src/client/logger.js';
@@ -21,6 +22,43 @@ export function startGroupBroker(properties: Record<string, string | number> = {
     logLevel: 'nothing',
     properties: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000, ...properties },
   });
+}
+
+/** What {@link useGroupBroker} gives a describe block's tests. */
+export interface GroupBrokerForTests {
+  /** The broker (started in `before`). */
+  readonly running: RunningBroker;
+  /** A connected KafkaJS admin on it; only with `admin: true`. */
+  readonly admin: Admin;
+}
+
+/**
+ * Call inside `describe`: a group broker ({@link startGroupBroker}) started before
+ * the block's tests, with `topics` created (name to partition count) and, with
+ * `admin`, a KafkaJS admin connected; both closed after the tests.
+ */
+export function useGroupBroker(options: { topics?: Readonly<Record<string, number>>; admin?: boolean } = {}): GroupBrokerForTests {
+  let running: RunningBroker | undefined;
+  let admin: Admin | undefined;
+  before(async () => {
+    running = await startGroupBroker();
+    for (const [topic, partitions] of Object.entries(options.topics ?? {})) await running.broker.topics.create(topic, partitions, new Map());
+    if (options.admin) admin = await kafkaJsAdmin(running.bootstrap);
+  });
+  after(async () => {
+    await admin?.disconnect();
+    await running?.close();
+  });
+  return {
+    get running(): RunningBroker {
+      if (!running) throw new Error('the group broker starts in before()');
+      return running;
+    },
+    get admin(): Admin {
+      if (!admin) throw new Error(options.admin ? 'the admin connects in before()' : 'useGroupBroker({ admin: true }) for an admin');
+      return admin;
+    },
+  };
 }
 
 /**

@@ -2,12 +2,11 @@
  * One in-memory embedded broker per test file, a Kafka client on it, fresh
  * topics on demand, and every producer made through it disconnected at the end.
  */
-import { after, before } from 'node:test';
-import { type RunningBroker, startBroker } from '../../src/broker/server.js';
-import { logLevel } from '../../src/client/logger.js';
-import { Kafka } from '../../src/kafka.js';
+import { type RunningBroker } from '../../src/broker/server.js';
+import { type Kafka } from '../../src/kafka.js';
 import { type Producer } from '../../src/producer/producer.js';
 import { type ProducerConfig } from '../../src/producer/producer-config.js';
+import { useBrokerAndClient } from './broker-fixture.js';
 
 export interface ProducerFixture {
   readonly running: RunningBroker;
@@ -22,26 +21,15 @@ export interface ProducerFixture {
 
 /** Register before/after hooks for the current suite and return the fixture. */
 export function useProducerFixture(prefix: string): ProducerFixture {
-  let running: RunningBroker | undefined;
-  let kafka: Kafka | undefined;
   const producers: Producer[] = [];
   let topicCount = 0;
-  before(async () => {
-    running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing', properties: { 'num.partitions': 3 } });
-    kafka = new Kafka({ clientId: `${prefix}-test`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
-  });
-  after(async () => {
-    await Promise.all(producers.map((p) => p.disconnect()));
-    await running?.close();
-  });
+  const base = useBrokerAndClient({ prefix, properties: { 'num.partitions': 3 }, cleanUp: async () => void (await Promise.all(producers.map((p) => p.disconnect()))) });
   const fixture: ProducerFixture = {
     get running() {
-      if (!running) throw new Error('the broker starts in before()');
-      return running;
+      return base.running;
     },
     get kafka() {
-      if (!kafka) throw new Error('the client is made in before()');
-      return kafka;
+      return base.kafka;
     },
     producer(config = {}) {
       const producer = fixture.kafka.producer(config);

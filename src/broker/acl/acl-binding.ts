@@ -4,40 +4,12 @@
  * (`org.apache.kafka.common.resource.ResourceType`, `PatternType`,
  * `org.apache.kafka.common.acl.AclOperation`, `AclPermissionType`), an ACL
  * binding (a resource pattern and an access control entry), the filters
- * DescribeAcls and DeleteAcls carry, and Kafka's rules for both.
+ * DescribeAcls and DeleteAcls carry, and Kafka's rules for both. The codes
+ * themselves are the protocol's (protocol/acl-types.ts, shared with the admin client).
  */
+import { AclOperation, AclPatternType, AclPermissionType, AclResourceType } from '../../protocol/acl-types.js';
 
-/** Kafka's `ResourceType`; UNKNOWN and ANY appear only in filters (ANY) or from newer clients (UNKNOWN). */
-export const AclResourceType = { UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6, USER: 7 } as const;
-export type AclResourceType = (typeof AclResourceType)[keyof typeof AclResourceType];
-
-/** Kafka's `PatternType` (KIP-290); a binding is LITERAL or PREFIXED, a filter may also be ANY or MATCH. */
-export const AclPatternType = { UNKNOWN: 0, ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
-export type AclPatternType = (typeof AclPatternType)[keyof typeof AclPatternType];
-
-/** Kafka's `AclOperation`; ANY only in filters. */
-export const AclOperation = {
-  UNKNOWN: 0,
-  ANY: 1,
-  ALL: 2,
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-  CREATE_TOKENS: 13,
-  DESCRIBE_TOKENS: 14,
-} as const;
-export type AclOperation = (typeof AclOperation)[keyof typeof AclOperation];
-
-/** Kafka's `AclPermissionType`; ANY only in filters. */
-export const AclPermissionType = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
-export type AclPermissionType = (typeof AclPermissionType)[keyof typeof AclPermissionType];
+export { AclOperation, AclPatternType, AclPermissionType, AclResourceType };
 
 /** The one name of the CLUSTER resource (`Resource.CLUSTER_NAME`). */
 export const CLUSTER_RESOURCE_NAME = 'kafka-cluster';

@@ -25,6 +25,7 @@ import { watchCommittedOffsets } from '../../support/committed-offsets.js';
 import { eventually } from '../../support/eventually.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import { produceSpread, startGroupBroker } from '../../support/group-fixture.js';
+import { ProcessedRecords } from '../../support/processed-records.js';
 import { faultSeed } from '../../support/seeded-random.js';
 import { within } from '../../support/within.js';
 
@@ -55,13 +56,9 @@ describe('a consumer group through network faults', () => {
     const broker = running!;
     const seed = faultSeed();
     t.diagnostic(`FAULT_SEED=${seed}`);
-    const processed = Array.from({ length: PARTITIONS }, () => new Uint8Array(PER_PARTITION));
-    const maxProcessed = new Array<number>(PARTITIONS).fill(-1);
-    const skips: string[] = [];
+    const processed = new ProcessedRecords(PARTITIONS, PER_PARTITION);
     const crashes: string[] = [];
-    let processedCount = 0;
-    let duplicates = 0;
-    const watch = watchCommittedOffsets(broker, GROUP, TOPIC, PARTITIONS, { intervalMs: 10, maxProcessed: (p) => maxProcessed[p]! });
+    const watch = watchCommittedOffsets(broker, GROUP, TOPIC, PARTITIONS, { intervalMs: 10, maxProcessed: (p) => processed.maxProcessed[p]! });
     const members: { name: string; disconnect: () => Promise<void> }[] = [];
 
     const start = async (name: string): Promise<void> => {
@@ -75,11 +72,7 @@ describe('a consumer group through network faults', () => {
         autoCommitInterval: 200,
         eachMessage: async ({ partition, message }) => {
           const offset = Number(message.offset);
-          if (offset > maxProcessed[partition]! + 1 && skips.length < 20) skips.push(`${name} processed ${partition}/${offset} while the highest processed was ${maxProcessed[partition]}`);
-          if (processed[partition]![offset]) duplicates++;
-          else processedCount++;
-          processed[partition]![offset] = 1;
-          if (offset > maxProcessed[partition]!) maxProcessed[partition] = offset;
+          processed.record(name, partition, offset);
           // A little work now and then, so the run spans many requests of every kind.
           if (offset % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
         },
@@ -93,11 +86,11 @@ describe('a consumer group through network faults', () => {
       await start('b');
       await eventually(
         'every record processed',
-        () => (processedCount === RECORDS ? true : undefined),
+        () => (processed.count === RECORDS ? true : undefined),
         180_000,
         100,
       ).catch((e: Error) => {
-        throw new Error(`${e.message}: ${processedCount} of ${RECORDS} processed, highest per partition ${maxProcessed.join(',')}; crashes: ${crashes.join('; ')}; faults ${JSON.stringify(proxy.stats.chaos)} (FAULT_SEED=${seed})`);
+        throw new Error(`${e.message}: ${processed.count} of ${RECORDS} processed, highest per partition ${processed.maxProcessed.join(',')}; crashes: ${crashes.join('; ')}; faults ${JSON.stringify(proxy.stats.chaos)} (FAULT_SEED=${seed})`);
       });
       proxy.stopChaos();
       await eventually(
@@ -113,8 +106,8 @@ describe('a consumer group through network faults', () => {
       proxy.reset();
       for (const m of members) await within(`disconnect ${m.name}`, m.disconnect(), 30_000).catch(() => undefined);
     }
-    t.diagnostic(`faults ${JSON.stringify(proxy.stats.chaos)}; duplicates ${duplicates}; commit samples ${watch.samples}; crashes ${crashes.length}`);
-    assert.deepEqual(skips, [], `no record skipped (FAULT_SEED=${seed})`);
+    t.diagnostic(`faults ${JSON.stringify(proxy.stats.chaos)}; duplicates ${processed.duplicates}; commit samples ${watch.samples}; crashes ${crashes.length}`);
+    assert.deepEqual(processed.skips, [], `no record skipped (FAULT_SEED=${seed})`);
     assert.deepEqual(watch.problems, [], `no commit of an unprocessed offset, none backwards (FAULT_SEED=${seed})`);
     const { droppedConnections, droppedOnResponse, swallowed, delayed } = proxy.stats.chaos;
     assert.ok(droppedConnections > 0 && droppedOnResponse > 0 && swallowed > 0 && delayed > 0, `every kind of fault was injected: ${JSON.stringify(proxy.stats.chaos)}`);

@@ -29,6 +29,7 @@ import { watchCommittedOffsets } from '../../support/committed-offsets.js';
 import { eventually } from '../../support/eventually.js';
 import { produceSpread, startGroupBroker } from '../../support/group-fixture.js';
 import { OwnershipLog, describeOverlap } from '../../support/partition-ownership.js';
+import { ProcessedRecords } from '../../support/processed-records.js';
 import { faultSeed, seededRandom } from '../../support/seeded-random.js';
 import { within } from '../../support/within.js';
 
@@ -69,13 +70,9 @@ describe('rebalance storms while records flow', () => {
       const groupId = `storm-${protocol.name}-group`;
       await running.broker.topics.create(topic, PARTITIONS, new Map());
       const ownership = new OwnershipLog();
-      const processed = Array.from({ length: PARTITIONS }, () => new Uint8Array(PER_PARTITION));
-      const maxProcessed = new Array<number>(PARTITIONS).fill(-1);
-      const skips: string[] = [];
+      const processed = new ProcessedRecords(PARTITIONS, PER_PARTITION);
       const crashes: string[] = [];
-      let processedCount = 0;
-      let duplicates = 0;
-      const watch = watchCommittedOffsets(running, groupId, topic, PARTITIONS, { intervalMs: 10, maxProcessed: (p) => maxProcessed[p]! });
+      const watch = watchCommittedOffsets(running, groupId, topic, PARTITIONS, { intervalMs: 10, maxProcessed: (p) => processed.maxProcessed[p]! });
       const members: StormMember[] = [];
       let serial = 0;
       let joins = 0;
@@ -102,12 +99,7 @@ describe('rebalance storms while records flow', () => {
               const p = batch.partition;
               for (const message of batch.messages) {
                 if (!isRunning() || isStale()) break;
-                const offset = Number(message.offset);
-                if (offset > maxProcessed[p]! + 1 && skips.length < 20) skips.push(`${name} processed ${p}/${offset} while the highest processed was ${maxProcessed[p]}`);
-                if (processed[p]![offset]) duplicates++;
-                else processedCount++;
-                processed[p]![offset] = 1;
-                if (offset > maxProcessed[p]!) maxProcessed[p] = offset;
+                processed.record(name, p, Number(message.offset));
                 resolveOffset(message.offset);
               }
               await heartbeat();
@@ -141,11 +133,11 @@ describe('rebalance storms while records flow', () => {
         await production;
         await eventually(
           'every record processed',
-          () => (processedCount === PER_PARTITION * PARTITIONS ? true : undefined),
+          () => (processed.count === PER_PARTITION * PARTITIONS ? true : undefined),
           90_000,
           100,
         ).catch((e: Error) => {
-          throw new Error(`${e.message}: ${processedCount} processed, highest per partition ${maxProcessed.join(',')}; crashes: ${crashes.join('; ')}; members ${members.map((m) => m.name).join(',')}\n${ownership.tail()} (FAULT_SEED=${seed})`);
+          throw new Error(`${e.message}: ${processed.count} processed, highest per partition ${processed.maxProcessed.join(',')}; crashes: ${crashes.join('; ')}; members ${members.map((m) => m.name).join(',')}\n${ownership.tail()} (FAULT_SEED=${seed})`);
         });
         await eventually('everything committed', () => ([...watch.current().values()].every((o) => o === PER_PARTITION) ? true : undefined), 60_000).catch((e: Error) => {
           throw new Error(`${e.message}: committed ${JSON.stringify([...watch.current()])} (FAULT_SEED=${seed})`);
@@ -162,9 +154,9 @@ describe('rebalance storms while records flow', () => {
       }
 
       const endedBy = ownership.ownership.reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.endedBy]: (acc[i.endedBy] ?? 0) + 1 }), {});
-      t.diagnostic(`joins ${joins}, leaves ${leaves}, duplicates ${duplicates}, ownership intervals ended by ${JSON.stringify(endedBy)}, commit samples ${watch.samples}, crashes ${crashes.length}`);
+      t.diagnostic(`joins ${joins}, leaves ${leaves}, duplicates ${processed.duplicates}, ownership intervals ended by ${JSON.stringify(endedBy)}, commit samples ${watch.samples}, crashes ${crashes.length}`);
       assert.ok(joins + leaves >= 6, `the storm changed membership several times (${joins} joins, ${leaves} leaves)`);
-      assert.deepEqual(skips, [], `no record skipped (FAULT_SEED=${seed})`);
+      assert.deepEqual(processed.skips, [], `no record skipped (FAULT_SEED=${seed})`);
       assert.deepEqual(watch.problems.slice(0, 10), [], `committed offsets monotone and never past processing (FAULT_SEED=${seed})`);
       assert.deepEqual(
         ownership.ownershipOverlaps().slice(0, 10).map((o) => describeOverlap(o, ownership.origin)),

@@ -6,32 +6,23 @@
  * partitions away, once to hand them to the newcomer.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
 import { cooperativeSticky } from '../../../src/consumer/assignors/sticky.js';
 import { roundRobin } from '../../../src/consumer/assignors/round-robin.js';
 import { MemberState } from '../../../src/consumer/group/index.js';
 import { eventually } from '../../support/eventually.js';
-import { type TestMember, createMember, ownership, splitsExactly, startGroupTestBroker, startMember } from './member-fixture.js';
+import { createMember, ownership, splitsExactly, startMember, useGroupTestBroker } from './member-fixture.js';
 
 const PARTITIONS = 6;
 
 describe('GroupMember, cooperative protocol (KIP-429)', () => {
-  let running: RunningBroker;
-  const open: TestMember[] = [];
-
-  before(async () => {
-    running = await startGroupTestBroker();
-  });
-  after(async () => {
-    await Promise.all(open.map((m) => m.close().catch(() => undefined)));
-    await running.close();
-  });
+  const group = useGroupTestBroker('coop');
 
   it('is chosen only when every assigner is cooperative', () => {
-    const mixed = createMember(running, 'mixed', { groupId: 'coop-choice', topics: ['x'], assigners: [cooperativeSticky, roundRobin] });
-    const coop = createMember(running, 'coop', { groupId: 'coop-choice', topics: ['x'], assigners: [cooperativeSticky] });
-    open.push(mixed, coop);
+    const mixed = createMember(group.running, 'mixed', { groupId: 'coop-choice', topics: ['x'], assigners: [cooperativeSticky, roundRobin] });
+    const coop = createMember(group.running, 'coop', { groupId: 'coop-choice', topics: ['x'], assigners: [cooperativeSticky] });
+    group.track(mixed);
+    group.track(coop);
     assert.equal(mixed.member.cooperative, false, 'an eager assigner among them: eager');
     assert.equal(coop.member.cooperative, true);
   });
@@ -39,9 +30,9 @@ describe('GroupMember, cooperative protocol (KIP-429)', () => {
   it('a second member joining: the first never gives up the partitions it keeps, revokes only the moved ones, and two rebalances happen', async () => {
     const topic = 'coop-topic';
     const groupId = 'coop-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
-    const a = await startMember(running, 'a', { groupId, topics: [topic], assigners: [cooperativeSticky] });
-    open.push(a);
+    await group.running.broker.topics.create(topic, PARTITIONS, new Map());
+    const a = await startMember(group.running, 'a', { groupId, topics: [topic], assigners: [cooperativeSticky] });
+    group.track(a);
     assert.deepEqual(a.partitionsOf(topic), [0, 1, 2, 3, 4, 5]);
     // Every assignment a has from now on, as the consumer would see it.
     const snapshots: number[][] = [];
@@ -52,8 +43,8 @@ describe('GroupMember, cooperative protocol (KIP-429)', () => {
     const joinsBefore = a.events.filter((e) => e.type === 'group_join').length;
     const hooksBefore = a.hooks.length;
 
-    const b = await startMember(running, 'b', { groupId, topics: [topic], assigners: [cooperativeSticky] });
-    open.push(b);
+    const b = await startMember(group.running, 'b', { groupId, topics: [topic], assigners: [cooperativeSticky] });
+    group.track(b);
     await eventually(`a and b split ${PARTITIONS} partitions (${ownership([a, b], topic)})`, () =>
       [a, b].every((m) => m.member.state === MemberState.STABLE && !m.member.rebalanceInProgress && m.partitionsOf(topic).length === 3) && splitsExactly([a, b], topic, PARTITIONS)
         ? true

@@ -13,8 +13,9 @@ import { MemberState } from '../../../src/consumer/group/index.js';
 import { partitionKey } from '../../../src/consumer/subscription-state.js';
 import { eventually } from '../../support/eventually.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
+import { startGroupBroker } from '../../support/group-fixture.js';
 import { within } from '../../support/within.js';
-import { type TestMember, startGroupTestBroker, startMember } from './member-fixture.js';
+import { type TestMember, startMember } from './member-fixture.js';
 
 describe('GroupMember and an unreliable path to the coordinator', () => {
   let running: RunningBroker | undefined;
@@ -23,7 +24,7 @@ describe('GroupMember and an unreliable path to the coordinator', () => {
 
   before(async () => {
     proxy = await startFaultProxy(() => `127.0.0.1:${running!.port}`);
-    running = await startGroupTestBroker({ 'advertised.listeners': `PLAINTEXT://${proxy.address}` });
+    running = await startGroupBroker({ 'advertised.listeners': `PLAINTEXT://${proxy.address}` });
   });
   after(async () => {
     proxy.reset();

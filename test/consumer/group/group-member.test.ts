@@ -6,47 +6,26 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
 import { decodeAssignment } from '../../../src/consumer/assignors/assigner-protocol.js';
 import { MemberState } from '../../../src/consumer/group/index.js';
 import { eventually } from '../../support/eventually.js';
 import { within } from '../../support/within.js';
-import { type TestMember, createMember, ownership, splitsExactly, startGroupTestBroker, startMember } from './member-fixture.js';
+import { createMember, ownership, splitsExactly, startMember, useGroupTestBroker } from './member-fixture.js';
 
 const PARTITIONS = 6;
 
 describe('GroupMember (classic protocol, eager round robin)', () => {
-  let running: RunningBroker;
-  const open: TestMember[] = [];
-  let n = 0;
-  const fresh = async (): Promise<{ topic: string; groupId: string }> => {
-    n++;
-    const topic = `group-member-${n}`;
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
-    return { topic, groupId: `group-member-group-${n}` };
-  };
-  const track = (m: TestMember): TestMember => {
-    open.push(m);
-    return m;
-  };
-
-  before(async () => {
-    running = await startGroupTestBroker();
-  });
-  after(async () => {
-    await Promise.all(open.map((m) => m.close().catch(() => undefined)));
-    await running.close();
-  });
+  const group = useGroupTestBroker('group-member');
 
   it('splits the partitions between three members without overlap, and reassigns a leaving member’s partitions', async () => {
-    const { topic, groupId } = await fresh();
-    const a = track(await within('a joins', startMember(running, 'a', { groupId, topics: [topic] }), 30_000));
+    const { topic, groupId } = await group.fresh(PARTITIONS);
+    const a = group.track(await within('a joins', startMember(group.running, 'a', { groupId, topics: [topic] }), 30_000));
     assert.deepEqual(a.partitionsOf(topic), [0, 1, 2, 3, 4, 5], 'a lone member owns everything');
     assert.equal(a.member.state, MemberState.STABLE);
     assert.equal(a.member.isLeader, true);
-    const b = track(await within('b joins', startMember(running, 'b', { groupId, topics: [topic] }), 30_000));
-    const c = track(await within('c joins', startMember(running, 'c', { groupId, topics: [topic] }), 30_000));
+    const b = group.track(await within('b joins', startMember(group.running, 'b', { groupId, topics: [topic] }), 30_000));
+    const c = group.track(await within('c joins', startMember(group.running, 'c', { groupId, topics: [topic] }), 30_000));
     const members = [a, b, c];
     await eventually(
       `three members split ${PARTITIONS} partitions (${ownership(members, topic)})`,
@@ -88,10 +67,10 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
   });
 
   it('reassigns the partitions of a member that vanished without LeaveGroup once its session times out', async () => {
-    const { topic, groupId } = await fresh();
+    const { topic, groupId } = await group.fresh(PARTITIONS);
     // A static member's leave() stops its heartbeats and sends no LeaveGroup (KIP-345): to the coordinator it vanished.
-    const gone = await startMember(running, 'vanishing', { groupId, topics: [topic], groupInstanceId: 'vanishing-1', sessionTimeout: 3000, heartbeatInterval: 300 });
-    const stays = track(await startMember(running, 'stays', { groupId, topics: [topic] }));
+    const gone = await startMember(group.running, 'vanishing', { groupId, topics: [topic], groupInstanceId: 'vanishing-1', sessionTimeout: 3000, heartbeatInterval: 300 });
+    const stays = group.track(await startMember(group.running, 'stays', { groupId, topics: [topic] }));
     await eventually(`two members split the partitions (${ownership([gone, stays], topic)})`, () =>
       [gone, stays].every((m) => m.member.state === MemberState.STABLE && m.partitionsOf(topic).length === 3) ? true : undefined,
     );
@@ -108,9 +87,9 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
   });
 
   it('stays in the group for several session timeouts while nothing but its heartbeat timer runs', async () => {
-    const { topic, groupId } = await fresh();
+    const { topic, groupId } = await group.fresh(PARTITIONS);
     const sessionTimeout = 2000;
-    const m = track(await startMember(running, 'idle', { groupId, topics: [topic], sessionTimeout, heartbeatInterval: 300 }));
+    const m = group.track(await startMember(group.running, 'idle', { groupId, topics: [topic], sessionTimeout, heartbeatInterval: 300 }));
     const generation = m.member.generationId;
     const memberId = m.member.memberId;
     const beatsBefore = m.events.filter((e) => e.type === 'heartbeat').length;
@@ -128,8 +107,8 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
   });
 
   it('leave() is safe at any time: before joining, during a join (which then rejects), and twice', async () => {
-    const { topic, groupId } = await fresh();
-    const m = createMember(running, 'leaver', { groupId, topics: [topic] });
+    const { topic, groupId } = await group.fresh(PARTITIONS);
+    const m = createMember(group.running, 'leaver', { groupId, topics: [topic] });
     await m.member.leave();
     const joining = m.member.join();
     await m.member.leave();
@@ -141,7 +120,7 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
     assert.equal(m.member.state, MemberState.STABLE);
     assert.deepEqual(m.partitionsOf(topic), [0, 1, 2, 3, 4, 5]);
     await m.close();
-    const probe = track(createMember(running, 'probe', { groupId, topics: [topic] }));
+    const probe = group.track(createMember(group.running, 'probe', { groupId, topics: [topic] }));
     assert.equal((await probe.member.describe()).state, 'Empty', 'the dynamic member left with LeaveGroup');
   });
 });

@@ -1,24 +1,61 @@
 /**
- * Group members for the group tests: a broker tuned for groups, and a
- * GroupMember on its own Cluster (its own connections, as a separate consumer
- * process would have) with hooks and events recorded.
+ * Group members for the group tests: a broker tuned for groups for each
+ * describe block, and a GroupMember on its own Cluster (its own connections,
+ * as a separate consumer process would have) with hooks and events recorded.
  */
-import { type RunningBroker, startBroker } from '../../../src/broker/server.js';
+import { after, before } from 'node:test';
+import { type RunningBroker } from '../../../src/broker/server.js';
 import { Cluster } from '../../../src/client/cluster.js';
 import { logLevel, silentLogger } from '../../../src/client/logger.js';
 import { type Assigner, type PartitionAssigner } from '../../../src/consumer/assignors/assigner.js';
 import { roundRobin } from '../../../src/consumer/assignors/round-robin.js';
 import { GroupMember, type GroupMemberEvent, type GroupMemberOptions, createAssignerCluster } from '../../../src/consumer/group/index.js';
 import { SubscriptionState, type TopicPartition } from '../../../src/consumer/subscription-state.js';
+import { startGroupBroker } from '../../support/group-fixture.js';
 
-/** A broker for group tests: no initial rebalance delay, session timeouts down to 1 s (Kafka's floor is 6 s). */
-export function startGroupTestBroker(properties: Record<string, string | number> = {}): Promise<RunningBroker> {
-  return startBroker({
-    inMemory: true,
-    port: 0,
-    logLevel: 'nothing',
-    properties: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000, ...properties },
+/** One group test broker for a describe block, and what its tests share. */
+export interface GroupTestBroker {
+  /** The broker (started in `before`). */
+  readonly running: RunningBroker;
+  /** Close `m` after the block's tests (it may be closed before); returns it. */
+  track(m: TestMember): TestMember;
+  /** A topic of `partitions` partitions and a group id, new for each call. */
+  fresh(partitions: number): Promise<{ topic: string; groupId: string }>;
+}
+
+/**
+ * Call inside `describe`: a group test broker (support/group-fixture.ts) started
+ * before the block's tests and closed after them, the tracked members first.
+ * `prefix` names the topics and groups `fresh` makes.
+ */
+export function useGroupTestBroker(prefix: string): GroupTestBroker {
+  let running: RunningBroker | undefined;
+  const open: TestMember[] = [];
+  let n = 0;
+  before(async () => {
+    running = await startGroupBroker();
   });
+  after(async () => {
+    await Promise.all(open.map((m) => m.close().catch(() => undefined)));
+    await running?.close();
+  });
+  const group: GroupTestBroker = {
+    get running(): RunningBroker {
+      if (!running) throw new Error('the group test broker starts in before()');
+      return running;
+    },
+    track: (m) => {
+      open.push(m);
+      return m;
+    },
+    fresh: async (partitions) => {
+      n++;
+      const topic = `${prefix}-${n}`;
+      await group.running.broker.topics.create(topic, partitions, new Map());
+      return { topic, groupId: `${prefix}-group-${n}` };
+    },
+  };
+  return group;
 }
 
 /** One recorded hook call. */

@@ -12,8 +12,9 @@ import { type RunningBroker } from '../../../src/broker/server.js';
 import { decodeAssignment } from '../../../src/consumer/assignors/assigner-protocol.js';
 import { MemberState } from '../../../src/consumer/group/index.js';
 import { eventually } from '../../support/eventually.js';
+import { startGroupBroker } from '../../support/group-fixture.js';
 import { within } from '../../support/within.js';
-import { type TestMember, startGroupTestBroker, startMember } from './member-fixture.js';
+import { type TestMember, startMember } from './member-fixture.js';
 
 const PARTITIONS = 6;
 
@@ -29,7 +30,7 @@ describe('GroupMember in a group with KafkaJS consumers (round robin)', () => {
   const members: TestMember[] = [];
 
   before(async () => {
-    running = await startGroupTestBroker();
+    running = await startGroupBroker();
   });
   after(async () => {
     await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));

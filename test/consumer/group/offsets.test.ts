@@ -6,42 +6,21 @@
  * Java's CommitFailedException: not retriable, nothing stored.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Kafka as KafkaJS, logLevel as kafkaJsLogLevel } from 'kafkajs';
-import { type RunningBroker } from '../../../src/broker/server.js';
 import { KafkaJSProtocolError } from '../../../src/errors/protocol-errors.js';
 import { MemberState } from '../../../src/consumer/group/index.js';
 import { partitionKey } from '../../../src/consumer/subscription-state.js';
 import { eventually } from '../../support/eventually.js';
 import { within } from '../../support/within.js';
-import { type TestMember, ownership, splitsExactly, startGroupTestBroker, startMember } from './member-fixture.js';
+import { type TestMember, ownership, splitsExactly, startMember, useGroupTestBroker } from './member-fixture.js';
 
 describe('GroupMember commits and committed offsets', () => {
-  let running: RunningBroker;
-  const open: TestMember[] = [];
-  let n = 0;
-  const fresh = async (partitions: number): Promise<{ topic: string; groupId: string }> => {
-    n++;
-    const topic = `offsets-${n}`;
-    await running.broker.topics.create(topic, partitions, new Map());
-    return { topic, groupId: `offsets-group-${n}` };
-  };
-  const track = (m: TestMember): TestMember => {
-    open.push(m);
-    return m;
-  };
-
-  before(async () => {
-    running = await startGroupTestBroker();
-  });
-  after(async () => {
-    await Promise.all(open.map((m) => m.close().catch(() => undefined)));
-    await running.close();
-  });
+  const group = useGroupTestBroker('offsets');
 
   it('commits offsets and fetches them back; a partition with no commit answers -1', async () => {
-    const { topic, groupId } = await fresh(3);
-    const m = track(await startMember(running, 'committer', { groupId, topics: [topic] }));
+    const { topic, groupId } = await group.fresh(3);
+    const m = group.track(await startMember(group.running, 'committer', { groupId, topics: [topic] }));
     await m.member.commitOffsets([
       { topic, partition: 0, offset: 5, metadata: 'checkpoint' },
       { topic, partition: 1, offset: 7, leaderEpoch: 0 },
@@ -53,7 +32,7 @@ describe('GroupMember commits and committed offsets', () => {
     assert.equal(fetched.get(partitionKey(topic, 1))?.leaderEpoch, 0);
     assert.deepEqual(fetched.get(partitionKey(topic, 2)), { offset: -1, metadata: null, leaderEpoch: -1 });
 
-    const admin = new KafkaJS({ clientId: 'offsets-admin', brokers: [running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING }).admin();
+    const admin = new KafkaJS({ clientId: 'offsets-admin', brokers: [group.running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING }).admin();
     await admin.connect();
     try {
       const [kafkaJs] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -66,18 +45,18 @@ describe('GroupMember commits and committed offsets', () => {
   });
 
   it('refuses a commit during a rebalance with a retriable REBALANCE_IN_PROGRESS, and commits once it completes', async () => {
-    const { topic, groupId } = await fresh(4);
+    const { topic, groupId } = await group.fresh(4);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let blocking = false;
-    const quick = track(await startMember(running, 'quick', { groupId, topics: [topic] }));
+    const quick = group.track(await startMember(group.running, 'quick', { groupId, topics: [topic] }));
     // The other member takes its time giving its partitions back, which holds the rebalance open.
-    const slow = track(await startMember(running, 'slow-revoker', { groupId, topics: [topic], onRevoke: () => (blocking ? gate : Promise.resolve()) }));
+    const slow = group.track(await startMember(group.running, 'slow-revoker', { groupId, topics: [topic], onRevoke: () => (blocking ? gate : Promise.resolve()) }));
     await eventually(`two members share the partitions (${ownership([quick, slow], topic)})`, () =>
       [quick, slow].every((m) => m.member.state === MemberState.STABLE && m.partitionsOf(topic).length === 2) ? true : undefined,
     );
     blocking = true;
-    const third = startMember(running, 'third', { groupId, topics: [topic] });
+    const third = startMember(group.running, 'third', { groupId, topics: [topic] });
     await eventually('the quick member waits in JoinGroup', () => (quick.member.state === MemberState.PREPARING_REBALANCE ? true : undefined), 30_000);
     assert.equal(quick.member.rebalanceInProgress, true);
     const refused = await quick.member.commitOffsets([{ topic, partition: 0, offset: 2 }]).then(
@@ -88,7 +67,7 @@ describe('GroupMember commits and committed offsets', () => {
     assert.equal(refused.type, 'REBALANCE_IN_PROGRESS');
     assert.equal(refused.retriable, true, 'retriable: commit again after the rebalance');
     release();
-    const t = track(await within('the third member joins', third, 30_000));
+    const t = group.track(await within('the third member joins', third, 30_000));
     const members = [quick, slow, t];
     await eventually(`three members split the partitions (${ownership(members, topic)})`, () =>
       members.every((m) => m.member.state === MemberState.STABLE && !m.member.rebalanceInProgress) && splitsExactly(members, topic, 4) ? true : undefined,
@@ -100,14 +79,14 @@ describe('GroupMember commits and committed offsets', () => {
   });
 
   it('commits from the revoke hook, and fails a commit from a member the group rebalanced without as CommitFailedException', async () => {
-    const { topic, groupId } = await fresh(4);
+    const { topic, groupId } = await group.fresh(4);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const revokeCommits: unknown[] = [];
     let revokes = 0;
     // rebalanceTimeout bounds how long the coordinator waits for slow members to rejoin: here 3 s.
-    const slow: TestMember = track(
-      await startMember(running, 'slow', {
+    const slow: TestMember = group.track(
+      await startMember(group.running, 'slow', {
         groupId,
         topics: [topic],
         rebalanceTimeout: 3000,
@@ -120,7 +99,7 @@ describe('GroupMember commits and committed offsets', () => {
       }),
     );
     const generation = slow.member.generationId;
-    const fast = track(await within('the fast member joins without the slow one', startMember(running, 'fast', { groupId, topics: [topic], rebalanceTimeout: 3000 }), 30_000));
+    const fast = group.track(await within('the fast member joins without the slow one', startMember(group.running, 'fast', { groupId, topics: [topic], rebalanceTimeout: 3000 }), 30_000));
     assert.deepEqual(revokeCommits, [undefined], 'the commit in the revoke hook succeeded (the generation was still current)');
     assert.deepEqual(fast.partitionsOf(topic), [0, 1, 2, 3], 'the group rebalanced without the slow member');
     assert.ok(fast.member.generationId > generation);

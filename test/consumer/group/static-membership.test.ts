@@ -8,39 +8,25 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
 import { KafkaJSProtocolError } from '../../../src/errors/protocol-errors.js';
 import { MemberState } from '../../../src/consumer/group/index.js';
 import { eventually } from '../../support/eventually.js';
 import { within } from '../../support/within.js';
-import { type TestMember, ownership, startGroupTestBroker, startMember } from './member-fixture.js';
+import { ownership, startMember, useGroupTestBroker } from './member-fixture.js';
 
 const PARTITIONS = 4;
 
 describe('GroupMember, static membership (KIP-345)', () => {
-  let running: RunningBroker;
-  const open: TestMember[] = [];
-  const track = (m: TestMember): TestMember => {
-    open.push(m);
-    return m;
-  };
-
-  before(async () => {
-    running = await startGroupTestBroker();
-  });
-  after(async () => {
-    await Promise.all(open.map((m) => m.close().catch(() => undefined)));
-    await running.close();
-  });
+  const group = useGroupTestBroker('static');
 
   it('a static member restarting within its session timeout gets its partitions back, and the other member sees no rebalance', async () => {
     const topic = 'static-topic';
     const groupId = 'static-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
+    await group.running.broker.topics.create(topic, PARTITIONS, new Map());
     const staticOptions = { groupId, topics: [topic], groupInstanceId: 'instance-1', sessionTimeout: 20_000, heartbeatInterval: 500 };
-    const first = await startMember(running, 'static-1', staticOptions);
-    const other = track(await startMember(running, 'dynamic', { groupId, topics: [topic] }));
+    const first = await startMember(group.running, 'static-1', staticOptions);
+    const other = group.track(await startMember(group.running, 'dynamic', { groupId, topics: [topic] }));
     await eventually(`two members split the partitions (${ownership([first, other], topic)})`, () =>
       [first, other].every((m) => m.member.state === MemberState.STABLE && m.partitionsOf(topic).length === 2) ? true : undefined,
     );
@@ -51,7 +37,7 @@ describe('GroupMember, static membership (KIP-345)', () => {
     const otherEvents = other.events.filter((e) => e.type !== 'heartbeat').length;
 
     await first.close(); // no LeaveGroup: the coordinator keeps the slot
-    const restarted = track(await within('the restarted instance joins', startMember(running, 'static-1-again', staticOptions), 30_000));
+    const restarted = group.track(await within('the restarted instance joins', startMember(group.running, 'static-1-again', staticOptions), 30_000));
     assert.deepEqual(restarted.partitionsOf(topic), partitions, 'the same partitions as before the restart');
     assert.notEqual(restarted.member.memberId, firstMemberId, 'a new member id');
     assert.equal(restarted.member.generationId, generation, 'the same generation');
@@ -69,10 +55,10 @@ describe('GroupMember, static membership (KIP-345)', () => {
   it('a second live instance with the same group.instance.id fences the first (FENCED_INSTANCE_ID through onFatal)', async () => {
     const topic = 'fenced-topic';
     const groupId = 'fenced-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
+    await group.running.broker.topics.create(topic, PARTITIONS, new Map());
     const options = { groupId, topics: [topic], groupInstanceId: 'twin', sessionTimeout: 10_000, heartbeatInterval: 300 };
-    const original = track(await startMember(running, 'twin-a', options));
-    const duplicate = track(await within('the duplicate joins', startMember(running, 'twin-b', options), 30_000));
+    const original = group.track(await startMember(group.running, 'twin-a', options));
+    const duplicate = group.track(await within('the duplicate joins', startMember(group.running, 'twin-b', options), 30_000));
     const fatal = await eventually('the original is fenced', () => original.fatal[0], 20_000);
     assert.ok(fatal instanceof KafkaJSProtocolError);
     assert.equal(fatal.type, 'FENCED_INSTANCE_ID');

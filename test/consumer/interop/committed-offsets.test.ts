@@ -13,13 +13,12 @@
  * that was not read shows as a restart from offset 0.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Admin, Kafka as KafkaJS, logLevel as kafkaJsLogLevel } from 'kafkajs';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
+import { Kafka as KafkaJS, logLevel as kafkaJsLogLevel } from 'kafkajs';
 import { logLevel } from '../../../src/client/logger.js';
 import { Kafka } from '../../../src/kafka.js';
 import { eventually } from '../../support/eventually.js';
-import { kafkaJsAdmin, produceSpread, startGroupBroker } from '../../support/group-fixture.js';
+import { produceSpread, useGroupBroker } from '../../support/group-fixture.js';
 import { runKcat, skipWithoutKcat } from '../../support/kcat.js';
 import { within } from '../../support/within.js';
 
@@ -30,20 +29,10 @@ const PER_PARTITION = 100;
 type Offsets = Map<number, number>;
 
 describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
-  let running: RunningBroker;
-  let admin: Admin;
-
-  before(async () => {
-    running = await startGroupBroker();
-    admin = await kafkaJsAdmin(running.bootstrap);
-  });
-  after(async () => {
-    await admin.disconnect();
-    await running.close();
-  });
+  const fixture = useGroupBroker({ admin: true });
 
   const committedByKafkaJS = async (groupId: string, topic: string): Promise<{ offsets: Offsets; metadata: Map<number, string | null> }> => {
-    const [fetched] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [fetched] = await fixture.admin.fetchOffsets({ groupId, topics: [topic] });
     return {
       offsets: new Map(fetched!.partitions.map((p) => [p.partition, Number(p.offset)])),
       metadata: new Map(fetched!.partitions.map((p) => [p.partition, p.metadata])),
@@ -56,7 +45,7 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
     topic: string,
     options: { until: (seen: Map<number, number[]>, joined: boolean) => boolean; autoCommit?: boolean; commit?: { partition: number; offset: number; metadata: string }[] },
   ): Promise<Map<number, number[]>> => {
-    const consumer = new Kafka({ clientId: 'tskafka-offsets', brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+    const consumer = new Kafka({ clientId: 'tskafka-offsets', brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     const seen = new Map<number, number[]>(Array.from({ length: PARTITIONS }, (_, p) => [p, []]));
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => void (joined = true));
@@ -79,11 +68,11 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
   const first = (seen: Map<number, number[]>): Offsets => new Map([...seen].map(([p, offsets]) => [p, offsets[0] ?? -1]));
   const through = (end: number) => (seen: Map<number, number[]>) => [...seen.values()].every((o) => o.at(-1) === end - 1);
 
-  it('tskafka’s commits are read exactly by KafkaJS’s admin, and a KafkaJS consumer of the group resumes exactly at them', { timeout: 90_000 }, async () => {
+  it('tskafka’s commits are read exactly by KafkaJS’s fixture.admin, and a KafkaJS consumer of the group resumes exactly at them', { timeout: 90_000 }, async () => {
     const topic = 'offsets-to-kafkajs';
     const groupId = 'offsets-to-kafkajs-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
-    await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
+    await fixture.running.broker.topics.create(topic, PARTITIONS, new Map());
+    await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
 
     // Auto-commit after processing: the commit is one past the last record processed.
     const seen = await consumeWithTskafka(groupId, topic, { until: through(PER_PARTITION) });
@@ -106,7 +95,7 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
     assert.deepEqual([...manual.metadata].sort(), [...target.keys()].map((p) => [p, `tskafka-${p}`]).sort(), 'commit metadata as given');
 
     // A KafkaJS consumer of the group starts exactly there.
-    const kafkajs = new KafkaJS({ clientId: 'kafkajs-offsets', brokers: [running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+    const kafkajs = new KafkaJS({ clientId: 'kafkajs-offsets', brokers: [fixture.running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     const kafkajsSeen = new Map<number, number[]>(Array.from({ length: PARTITIONS }, (_, p) => [p, []]));
     await kafkajs.connect();
     try {
@@ -122,15 +111,15 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
   it('KafkaJS’s commits are resumed exactly by a tskafka consumer of the group', { timeout: 90_000 }, async () => {
     const topic = 'offsets-from-kafkajs';
     const groupId = 'offsets-from-kafkajs-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
-    await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
+    await fixture.running.broker.topics.create(topic, PARTITIONS, new Map());
+    await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
     const target = new Map([
       [0, 61],
       [1, 72],
       [2, 83],
     ]);
     // KafkaJS reads everything, commits chosen offsets itself and leaves without an auto-commit.
-    const kafkajs = new KafkaJS({ clientId: 'kafkajs-offsets', brokers: [running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+    const kafkajs = new KafkaJS({ clientId: 'kafkajs-offsets', brokers: [fixture.running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({ groupId, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     const kafkajsSeen = new Map<number, number[]>(Array.from({ length: PARTITIONS }, (_, p) => [p, []]));
     await kafkajs.connect();
     try {
@@ -151,8 +140,8 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
   it('kcat (`-G`) resumes at tskafka’s commits, and tskafka resumes after kcat’s', { timeout: 120_000, skip: skipWithoutKcat }, async () => {
     const topic = 'offsets-kcat';
     const groupId = 'offsets-kcat-group';
-    await running.broker.topics.create(topic, PARTITIONS, new Map());
-    await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
+    await fixture.running.broker.topics.create(topic, PARTITIONS, new Map());
+    await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * PER_PARTITION });
     const target = new Map([
       [0, 25],
       [1, 45],
@@ -163,7 +152,7 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
 
     // kcat alone in the group: reads from the commits to the end (-e), commits on close, exits.
     const r = await runKcat(
-      ['-b', running.bootstrap, '-G', groupId, '-e', '-f', '%p %o\\n', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=10000', '-X', 'heartbeat.interval.ms=500', topic],
+      ['-b', fixture.running.bootstrap, '-G', groupId, '-e', '-f', '%p %o\\n', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=10000', '-X', 'heartbeat.interval.ms=500', topic],
       { timeoutMs: 60_000 },
     );
     assert.equal(r.code, 0, r.stderr);
@@ -181,7 +170,7 @@ describe('committed offsets shared between tskafka, KafkaJS and kcat', () => {
     );
 
     // More records; tskafka starts exactly after what kcat committed.
-    await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * 10, prefix: 'more' });
+    await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PARTITIONS * 10, prefix: 'more' });
     const seen = await consumeWithTskafka(groupId, topic, { until: through(PER_PARTITION + 10) });
     assert.deepEqual([...first(seen)].sort(), Array.from({ length: PARTITIONS }, (_, p) => [p, PER_PARTITION]), 'tskafka resumed exactly after kcat’s commits');
   });

@@ -11,14 +11,12 @@
  * was revoked); leaving, ours revoked nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Admin } from 'kafkajs';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
 import { logLevel } from '../../../src/client/logger.js';
 import { PartitionAssigners } from '../../../src/index.js';
 import { Kafka } from '../../../src/kafka.js';
 import { eventually } from '../../support/eventually.js';
-import { kafkaJsAdmin, produceSpread, stableAssignment, startGroupBroker } from '../../support/group-fixture.js';
+import { produceSpread, stableAssignment, useGroupBroker } from '../../support/group-fixture.js';
 import { skipWithoutKcat } from '../../support/kcat.js';
 import { type KcatMember, startKcatMember } from '../../support/kcat-member.js';
 import { OwnershipLog, describeOverlap } from '../../support/partition-ownership.js';
@@ -29,30 +27,20 @@ const PARTITIONS = 6;
 const PHASE_RECORDS = 3000;
 
 describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskafka consumers', { skip: skipWithoutKcat }, () => {
-  let running: RunningBroker;
-  let admin: Admin;
-
-  before(async () => {
-    running = await startGroupBroker();
-    admin = await kafkaJsAdmin(running.bootstrap);
-  });
-  after(async () => {
-    await admin.disconnect();
-    await running.close();
-  });
+  const fixture = useGroupBroker({ admin: true });
 
   for (const leader of ['tskafka', 'kcat'] as const) {
     it(`with a ${leader} leader: ownership stays disjoint while kcat joins and leaves, only moved partitions are revoked, and every record is consumed`, { timeout: 150_000 }, async (t) => {
       const topic = `coop-${leader}`;
       const groupId = `coop-${leader}-group`;
-      await running.broker.topics.create(topic, PARTITIONS, new Map());
+      await fixture.running.broker.topics.create(topic, PARTITIONS, new Map());
       const ownership = new OwnershipLog();
       const processed = Array.from({ length: PARTITIONS }, () => new Set<number>());
       const ours: { name: string; disconnect: () => Promise<void> }[] = [];
       let kcat: KcatMember | undefined;
 
       const startOurs = async (name: string): Promise<void> => {
-        const consumer = new Kafka({ clientId: `tskafka-${name}`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
+        const consumer = new Kafka({ clientId: `tskafka-${name}`, brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
           groupId,
           partitionAssigners: [PartitionAssigners.cooperativeSticky],
           heartbeatInterval: 500,
@@ -71,7 +59,7 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
       };
       const startKcat = (): KcatMember =>
         startKcatMember({
-          bootstrap: running.bootstrap,
+          bootstrap: fixture.running.bootstrap,
           groupId,
           topics: [topic],
           properties: {
@@ -92,14 +80,14 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
           60_000,
         ).catch((e: Error) => {
           const missing = processed.map((s, p) => `${p}: ${Array.from({ length: perPartition }, (_, o) => o).filter((o) => !s.has(o)).slice(0, 5).join(' ')}`);
-          const committed = running.broker.groups.fetchOffsets(groupId, null).flatMap((x) => x.partitions.map((q) => `${q.partition}=${q.offset}`));
+          const committed = fixture.running.broker.groups.fetchOffsets(groupId, null).flatMap((x) => x.partitions.map((q) => `${q.partition}=${q.offset}`));
           const holders = ['a', 'b', 'kcat'].map((m) => `${m}: ${ownership.heldBy(m).join(' ')}`);
           throw new Error(`${e.message}: missing offsets ${missing.join('; ')}; committed ${committed.join(' ')}; held ${holders.join('; ')}\n${ownership.tail()}\n${kcat?.stderr() ?? ''}`);
         });
       };
       /** Wait until the group is stable with `count` members and each holds, by its callbacks, what the coordinator assigned it. */
       const settled = async (count: number): Promise<void> => {
-        const described = await stableAssignment(admin, groupId, topic, { members: count, partitions: PARTITIONS });
+        const described = await stableAssignment(fixture.admin, groupId, topic, { members: count, partitions: PARTITIONS });
         const nameOf = (clientId: string): string => (clientId === 'kcat-member' ? 'kcat' : clientId.replace('tskafka-', ''));
         await eventually(
           'every member to apply the stable assignment',
@@ -117,13 +105,13 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
           await startOurs('a');
           await startOurs('b');
           await settled(2);
-          await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'one', chunk: 300, pauseMs: 20 });
+          await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'one', chunk: 300, pauseMs: 20 });
           await allConsumed(PHASE_RECORDS / PARTITIONS, 'the first records');
 
           // kcat joins while records flow: it may take only what ours give up.
           const joinedAt = ownership.now();
           kcat = startKcat();
-          const flowing = produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'two', chunk: 300, pauseMs: 50 });
+          const flowing = produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'two', chunk: 300, pauseMs: 50 });
           await settled(3);
           await flowing;
           await allConsumed((2 * PHASE_RECORDS) / PARTITIONS, 'the records produced while kcat joined');
@@ -139,19 +127,19 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
           const exit = await kcat.stop();
           assert.equal(exit.code, 0, `kcat exited cleanly: ${kcat.stderr()}`);
           await settled(2);
-          await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'three', chunk: 300, pauseMs: 20 });
+          await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'three', chunk: 300, pauseMs: 20 });
           await allConsumed((3 * PHASE_RECORDS) / PARTITIONS, 'every record');
           assert.deepEqual([...revokedBy('a', leftAt), ...revokedBy('b', leftAt)], [], `kcat leaving made ours revoke nothing:\n${ownership.tail()}`);
         } else {
           // kcat joins an empty group first and leads it: librdkafka's cooperative-sticky assigns to ours.
           kcat = startKcat();
           await eventually('kcat to hold every partition', () => (ownership.heldBy('kcat').length === PARTITIONS ? true : undefined), 30_000);
-          await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'one', chunk: 300, pauseMs: 20 });
+          await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'one', chunk: 300, pauseMs: 20 });
           await allConsumed(PHASE_RECORDS / PARTITIONS, 'the first records');
 
           // Two of ours join while records flow: kcat gives up only what they get.
           const joinedAt = ownership.now();
-          const flowing = produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'two', chunk: 300, pauseMs: 50 });
+          const flowing = produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'two', chunk: 300, pauseMs: 50 });
           await startOurs('a');
           await startOurs('b');
           await settled(3);
@@ -165,7 +153,7 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
 
           // One of ours leaves while records flow: the others only gain partitions.
           const leftAt = ownership.now();
-          const flowingAgain = produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'three', chunk: 300, pauseMs: 50 });
+          const flowingAgain = produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: PHASE_RECORDS, prefix: 'three', chunk: 300, pauseMs: 50 });
           const a = ours.shift()!;
           await within('disconnect a', a.disconnect(), 30_000);
           ownership.left('a');
@@ -174,7 +162,7 @@ describe('a kcat (librdkafka) member with cooperative-sticky in a group of tskaf
           await allConsumed((3 * PHASE_RECORDS) / PARTITIONS, 'every record');
           assert.deepEqual([...revokedBy('kcat', leftAt), ...revokedBy('b', leftAt)], [], `a leaving made the others revoke nothing:\n${ownership.tail()}`);
         }
-        const protocol = (await admin.describeGroups([groupId])).groups[0]!.protocol;
+        const protocol = (await fixture.admin.describeGroups([groupId])).groups[0]!.protocol;
         assert.equal(protocol, 'cooperative-sticky');
       } finally {
         await kcat?.stop();

@@ -10,14 +10,13 @@
  * join an empty group leads it).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Admin, type Consumer as KafkaJSConsumer, Kafka as KafkaJS, logLevel as kafkaJsLogLevel } from 'kafkajs';
-import { type RunningBroker } from '../../../src/broker/server.js';
+import { describe, it } from 'node:test';
+import { Kafka as KafkaJS, logLevel as kafkaJsLogLevel } from 'kafkajs';
 import { logLevel } from '../../../src/client/logger.js';
 import { PartitionAssigners } from '../../../src/index.js';
 import { Kafka } from '../../../src/kafka.js';
 import { eventually } from '../../support/eventually.js';
-import { kafkaJsAdmin, produceSpread, stableAssignment, startGroupBroker } from '../../support/group-fixture.js';
+import { produceSpread, stableAssignment, useGroupBroker } from '../../support/group-fixture.js';
 import { within } from '../../support/within.js';
 
 const PARTITIONS = 6;
@@ -35,6 +34,17 @@ interface Member {
   disconnect(): Promise<void>;
 }
 
+/** What the test uses of a consumer, the same in tskafka and KafkaJS. */
+interface GroupConsumer {
+  readonly events: { readonly GROUP_JOIN: 'consumer.group_join'; readonly REBALANCING: 'consumer.rebalancing' };
+  on(eventName: 'consumer.group_join', listener: (event: { payload: { memberId: string; isLeader: boolean; memberAssignment: Record<string, number[]> } }) => void): unknown;
+  on(eventName: 'consumer.rebalancing', listener: () => void): unknown;
+  connect(): Promise<void>;
+  subscribe(subscription: { topics: string[]; fromBeginning: boolean }): Promise<void>;
+  run(config: { eachMessage: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void> }): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
 interface Consumed {
   readonly member: string;
   readonly partition: number;
@@ -43,27 +53,11 @@ interface Consumed {
 }
 
 describe('a consumer group mixing tskafka and KafkaJS consumers (round robin)', () => {
-  let running: RunningBroker;
-  let admin: Admin;
+  const fixture = useGroupBroker({ admin: true });
 
-  before(async () => {
-    running = await startGroupBroker();
-    admin = await kafkaJsAdmin(running.bootstrap);
-  });
-  after(async () => {
-    await admin.disconnect();
-    await running.close();
-  });
-
-  const startTskafka = async (name: string, groupId: string, topic: string, consumed: Consumed[]): Promise<Member> => {
-    const consumer = new Kafka({ clientId: `tskafka-${name}`, brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
-      groupId,
-      partitionAssigners: [PartitionAssigners.roundRobin],
-      heartbeatInterval: 500,
-      sessionTimeout: 10_000,
-      maxWaitTimeInMs: 100,
-    });
-    const member: Member = { name, kind: 'tskafka', memberId: '', isLeader: false, assignment: [], rebalances: 0, disconnect: () => consumer.disconnect() };
+  /** Join the group with `consumer`, one function for both clients: tskafka's consumer API is KafkaJS's. */
+  const join = async (name: string, kind: Member['kind'], consumer: GroupConsumer, topic: string, consumed: Consumed[]): Promise<Member> => {
+    const member: Member = { name, kind, memberId: '', isLeader: false, assignment: [], rebalances: 0, disconnect: () => consumer.disconnect() };
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       member.memberId = e.payload.memberId;
       member.isLeader = e.payload.isLeader;
@@ -80,35 +74,40 @@ describe('a consumer group mixing tskafka and KafkaJS consumers (round robin)', 
     return member;
   };
 
-  const startKafkaJS = async (name: string, groupId: string, topic: string, consumed: Consumed[]): Promise<Member> => {
-    const consumer: KafkaJSConsumer = new KafkaJS({ clientId: `kafkajs-${name}`, brokers: [running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({
-      groupId,
-      heartbeatInterval: 500,
-      sessionTimeout: 10_000,
-      maxWaitTimeInMs: 100,
-    });
-    const member: Member = { name, kind: 'kafkajs', memberId: '', isLeader: false, assignment: [], rebalances: 0, disconnect: () => consumer.disconnect() };
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      member.memberId = e.payload.memberId;
-      member.isLeader = e.payload.isLeader;
-      member.assignment = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
-    });
-    consumer.on(consumer.events.REBALANCING, () => void member.rebalances++);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        consumed.push({ member: name, partition, offset: Number(message.offset), value: message.value!.toString() });
-      },
-    });
-    return member;
-  };
+  const startTskafka = (name: string, groupId: string, topic: string, consumed: Consumed[]): Promise<Member> =>
+    join(
+      name,
+      'tskafka',
+      new Kafka({ clientId: `tskafka-${name}`, brokers: [fixture.running.bootstrap], logLevel: logLevel.NOTHING }).consumer({
+        groupId,
+        partitionAssigners: [PartitionAssigners.roundRobin],
+        heartbeatInterval: 500,
+        sessionTimeout: 10_000,
+        maxWaitTimeInMs: 100,
+      }),
+      topic,
+      consumed,
+    );
+
+  const startKafkaJS = (name: string, groupId: string, topic: string, consumed: Consumed[]): Promise<Member> =>
+    join(
+      name,
+      'kafkajs',
+      new KafkaJS({ clientId: `kafkajs-${name}`, brokers: [fixture.running.bootstrap], logLevel: kafkaJsLogLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } }).consumer({
+        groupId,
+        heartbeatInterval: 500,
+        sessionTimeout: 10_000,
+        maxWaitTimeInMs: 100,
+      }),
+      topic,
+      consumed,
+    );
 
   for (const leader of ['tskafka', 'kafkajs'] as const) {
     it(`with a ${leader} leader: the group shares 6 partitions disjointly between 2 tskafka and 2 KafkaJS members, and each record is consumed exactly once by its partition's owner; partitions move across clients when members leave`, { timeout: 120_000 }, async (t) => {
       const groupId = `mixed-${leader}-leads`;
       const topic = `mixed-${leader}`;
-      await running.broker.topics.create(topic, PARTITIONS, new Map());
+      await fixture.running.broker.topics.create(topic, PARTITIONS, new Map());
       const consumed: Consumed[] = [];
       const members: Member[] = [];
       try {
@@ -120,8 +119,8 @@ describe('a consumer group mixing tskafka and KafkaJS consumers (round robin)', 
         const names = leader === 'tskafka' ? ['kafkajs-1', 'tskafka-2', 'kafkajs-2'] : ['tskafka-1', 'kafkajs-2', 'tskafka-2'];
         for (let i = 0; i < order.length; i++) members.push(await order[i]!(names[i]!, groupId, topic, consumed));
 
-        const described = await stableAssignment(admin, groupId, topic, { members: 4, partitions: PARTITIONS });
-        const protocol = (await admin.describeGroups([groupId])).groups[0]!.protocol;
+        const described = await stableAssignment(fixture.admin, groupId, topic, { members: 4, partitions: PARTITIONS });
+        const protocol = (await fixture.admin.describeGroups([groupId])).groups[0]!.protocol;
         assert.equal(protocol, 'RoundRobinAssigner', 'the group agreed on the round-robin protocol');
         // Every member applied the final assignment (its last GROUP_JOIN says what the coordinator holds).
         await eventually('every member to apply the stable assignment', () => {
@@ -144,7 +143,7 @@ describe('a consumer group mixing tskafka and KafkaJS consumers (round robin)', 
         const rebalancesBefore = members.map((m) => m.rebalances);
 
         const startCount = consumed.length;
-        await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: RECORDS, chunk: 200 });
+        await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: RECORDS, chunk: 200 });
         await eventually(`${RECORDS} records consumed by the group`, () => (consumed.length - startCount >= RECORDS ? true : undefined), 60_000);
         // Let duplicates, if any, arrive before counting.
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -171,10 +170,10 @@ describe('a consumer group mixing tskafka and KafkaJS consumers (round robin)', 
           await within(`disconnect ${leaving.name}`, leaving.disconnect(), 30_000);
           members.splice(members.indexOf(leaving), 1);
         }
-        const remaining = await stableAssignment(admin, groupId, topic, { members: 2, partitions: PARTITIONS });
+        const remaining = await stableAssignment(fixture.admin, groupId, topic, { members: 2, partitions: PARTITIONS });
         await eventually('the two remaining members to apply the new assignment', () => (remaining.every((d) => members.find((m) => m.memberId === d.memberId)?.assignment.join() === d.partitions.join()) ? true : undefined), 30_000);
         const afterCount = consumed.length;
-        await produceSpread(running.bootstrap, topic, { partitions: PARTITIONS, count: RECORDS, prefix: `${topic}-later`, chunk: 200 });
+        await produceSpread(fixture.running.bootstrap, topic, { partitions: PARTITIONS, count: RECORDS, prefix: `${topic}-later`, chunk: 200 });
         await eventually('the later records consumed by the two remaining members', () => {
           const later = new Set(consumed.slice(afterCount).filter((c) => c.value.startsWith(`${topic}-later`)).map((c) => c.value));
           return later.size === RECORDS ? true : undefined;
