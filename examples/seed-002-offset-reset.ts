@@ -9,7 +9,9 @@
  *
  * Sends 10 records to `offset-reset` (1 partition), then "Message 10" once the
  * "latest" consumer is positioned. Reads: earliest from offset 0, latest only
- * offset 10, seek from offset 5.
+ * offset 10, seek from offset 5, and seek by time (the seed's "根据时间戳查找
+ * Offset", which sarama does with the admin API): from the first record at or
+ * after the moment before "Message 10" was sent, offset 10.
  */
 import { Kafka, logLevel, type Consumer } from '../src/index.js';
 
@@ -65,8 +67,11 @@ async function main() {
   const latest = kafka.consumer({ groupId: 'offset-reset-latest' });
   await latest.connect();
   await latest.subscribe({ topics: [topic], fromBeginning: false });
+  let beforeMessage10 = 0;
   const fromNewest = await consumeOffsets(latest, 1, async () => {
     await positioned(latest);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // Message 10's timestamp is later than those before it
+    beforeMessage10 = Date.now();
     await producer.send({ topic, messages: [{ value: 'Message 10' }] });
   });
   console.log(`latest: 收到 offset ${fromNewest.join(', ')}`);
@@ -82,6 +87,16 @@ async function main() {
   });
   console.log(`seek: 第一条 offset ${fromSeek[0]}，共 ${fromSeek.length} 条`);
   await seeking.disconnect();
+
+  // 根据时间戳查找 Offset：seek 到某一时刻之后的第一条消息 (ListOffsets)
+  const byTime = kafka.consumer({ groupId: 'offset-reset-time' });
+  await byTime.connect();
+  await byTime.subscribe({ topics: [topic], fromBeginning: true });
+  const fromTime = await consumeOffsets(byTime, 1, async () => {
+    byTime.seek({ topic, partition: 0, timestamp: beforeMessage10 });
+  });
+  console.log(`by time: 第一条 offset ${fromTime[0]}`);
+  await byTime.disconnect();
 
   await producer.disconnect();
 }

@@ -29,11 +29,14 @@ import { OffsetManager } from './offset-manager.js';
 import { Runner } from './runner.js';
 import { type SubscriptionState, type TopicPartition, partitionKey } from './subscription-state.js';
 
+/** Where a seek goes: an offset as KafkaJS takes it ('-2' earliest, '-1' latest), or the first record at or after a timestamp. */
+export type SeekTarget = string | { readonly timestamp: number };
+
 /** A seek asked for before its partition was assigned: applied on assignment, as KafkaJS. */
 export interface PendingSeek {
   readonly topic: string;
   readonly partition: number;
-  readonly offset: string;
+  readonly target: SeekTarget;
 }
 
 /** Options of a {@link ConsumerSession}. */
@@ -178,16 +181,21 @@ export class ConsumerSession implements RebalanceHooks {
   }
 
   /** Seek a partition now when assigned, else on its assignment (KafkaJS). */
-  seek(topic: string, partition: number, offset: string): void {
+  seek(topic: string, partition: number, target: SeekTarget): void {
     if (!this.subscriptions.cursor(topic, partition)) {
-      this.#o.pendingSeeks.set(partitionKey(topic, partition), { topic, partition, offset });
+      this.#o.pendingSeeks.set(partitionKey(topic, partition), { topic, partition, target });
       return;
     }
-    this.#applySeek(topic, partition, offset);
+    this.#applySeek(topic, partition, target);
   }
 
-  #applySeek(topic: string, partition: number, offset: string): void {
-    const o = Number(offset);
+  #applySeek(topic: string, partition: number, target: SeekTarget): void {
+    if (typeof target !== 'string') {
+      // By time: ListOffsets finds the first offset whose timestamp is at or after it (the end when none is).
+      this.subscriptions.requestReset(topic, partition, { kind: 'timestamp', timestamp: target.timestamp });
+      return;
+    }
+    const o = Number(target);
     // KafkaJS accepts -1 (latest) and -2 (earliest), resolved with ListOffsets.
     if (o === -1 || o === -2) {
       this.subscriptions.requestReset(topic, partition, { kind: o === -2 ? 'earliest' : 'latest' });
@@ -254,7 +262,7 @@ export class ConsumerSession implements RebalanceHooks {
       const pending = this.#o.pendingSeeks.get(key);
       if (pending) {
         this.#o.pendingSeeks.delete(key);
-        this.#applySeek(p.topic, p.partition, pending.offset);
+        this.#applySeek(p.topic, p.partition, pending.target);
       } else if (cursor.position === null && cursor.reset === null) {
         needCommitted.push(p);
       }

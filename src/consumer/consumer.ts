@@ -286,12 +286,23 @@ export class Consumer {
     await createRetrier(this.#config.retry)(() => session.offsets.commitOffsets({ topics: [...byTopic.values()] }));
   }
 
-  /** Move a partition to `offset` for the next fetch ('-2' earliest, '-1' latest); a partition not assigned yet is moved on assignment. */
-  seek({ topic, partition, offset }: { topic: string; partition: number; offset: string }): void {
+  /**
+   * Move a partition to `offset` for the next fetch ('-2' earliest, '-1' latest), or, given
+   * `timestamp` (ms) instead (tskafka), to its first record at or after that time, found with
+   * ListOffsets (the end of the partition when there is none). A partition not assigned yet is
+   * moved on assignment.
+   */
+  seek(seek: { topic: string; partition: number; offset: string } | { topic: string; partition: number; timestamp: number }): void {
+    const { topic, partition } = seek;
     checkTopic(topic);
     checkPartition(partition);
-    const o = checkOffset(offset, true);
-    this.#requireSession().seek(topic, partition, o);
+    if ('timestamp' in seek && !('offset' in seek)) {
+      if (!Number.isSafeInteger(seek.timestamp) || seek.timestamp < 0) throw new KafkaJSNonRetriableError(`Invalid timestamp, expected milliseconds since the epoch, received ${String(seek.timestamp)}`);
+      this.#requireSession().seek(topic, partition, { timestamp: seek.timestamp });
+      return;
+    }
+    const offset = checkOffset((seek as { offset: unknown }).offset, true);
+    this.#requireSession().seek(topic, partition, offset);
   }
 
   /** Pause fetching topics or some of their partitions (KafkaJS). */

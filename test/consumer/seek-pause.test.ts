@@ -34,6 +34,33 @@ describe('seek, pause and resume', () => {
     await consumer.disconnect();
   });
 
+  it('seek by timestamp goes to the first record at or after it (ListOffsets), before or after the assignment', async () => {
+    const topic = await f.newTopic(1);
+    const base = Date.now() - 3_600_000;
+    // Ten records a minute apart: the seek to base + 4.5 minutes lands on offset 5.
+    const producer = f.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `t-${i}`, timestamp: String(base + i * 60_000) })) });
+    await producer.disconnect();
+    const consumer = f.consumer({ groupId: f.newGroup() });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const controller = new AbortController();
+    const records = consumer.messages({ signal: controller.signal });
+    consumer.seek({ topic, partition: 0, timestamp: base + 270_000 });
+    const offsets: number[] = [];
+    for await (const { message } of records) {
+      offsets.push(Number(message.offset));
+      if (offsets.length === 5) {
+        // Again, on the assigned partition: back to the record stamped exactly base + 120000.
+        consumer.seek({ topic, partition: 0, timestamp: base + 120_000 });
+      }
+      if (offsets.length === 13) break;
+    }
+    assert.deepEqual(offsets, [5, 6, 7, 8, 9, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.throws(() => consumer.seek({ topic, partition: 0, timestamp: -5 }), KafkaJSNonRetriableError);
+    await consumer.disconnect();
+  });
+
   it("seek '-2' goes back to the earliest offset", async () => {
     const topic = await f.newTopic(1);
     await f.produce(topic, 5);

@@ -129,12 +129,13 @@ describe('the tutorials’ consumer examples (seed 002), run against the embedde
     assert.deepEqual(committedOf(run, 'batched-async-commit-group'), { 'batched-async-commit-0': 250 });
   });
 
-  it('seed-002-offset-reset: earliest reads from 0, latest only what came after, seek from 5', async () => {
-    const run = await runExample('seed-002-offset-reset.ts', { groups: ['offset-reset-earliest', 'offset-reset-latest', 'offset-reset-seek'] });
+  it('seed-002-offset-reset: earliest reads from 0, latest only what came after, seek from 5, seek by time to the record after that time', async () => {
+    const run = await runExample('seed-002-offset-reset.ts', { groups: ['offset-reset-earliest', 'offset-reset-latest', 'offset-reset-seek', 'offset-reset-time'] });
     assertClean(run);
     assert.match(run.stdout, /earliest: 第一条 offset 0，共 10 条/);
     assert.match(run.stdout, /latest: 收到 offset 10\n/);
     assert.match(run.stdout, /seek: 第一条 offset 5，共 6 条/);
+    assert.match(run.stdout, /by time: 第一条 offset 10\n/);
     assert.deepEqual(committedOf(run, 'offset-reset-earliest'), { 'offset-reset-0': 10 });
     assert.deepEqual(committedOf(run, 'offset-reset-latest'), { 'offset-reset-0': 11 });
     assert.deepEqual(committedOf(run, 'offset-reset-seek'), { 'offset-reset-0': 11 });
