@@ -130,7 +130,7 @@ export class Connection {
 
   #state: ConnectionState = ConnectionState.IDLE;
   #socket: Socket | undefined;
-  #splitter = new FrameSplitter();
+  #splitter = new FrameSplitter(undefined, { preallocate: true });
   readonly #requests: RequestQueue;
   #versions: BrokerApiVersions | undefined;
   #connecting: Promise<void> | undefined;
@@ -356,7 +356,7 @@ export class Connection {
 
   #attach(socket: Socket): void {
     this.#socket = socket;
-    this.#splitter = new FrameSplitter();
+    this.#splitter = new FrameSplitter(undefined, { preallocate: true });
     this.#requests.start();
     // Listeners outlive a reconnect on the old socket: each checks it is still ours.
     socket.on('data', (chunk: Buffer) => {

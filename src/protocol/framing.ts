@@ -112,7 +112,8 @@ export function parseResponse<T>(frame: Buffer, apiKey: number, apiVersion: numb
  * the connection is not Kafka, or is hostile, and must be closed.
  *
  * A frame that spans chunks is gathered in one buffer of its own, grown by
- * doubling up to the size it announced, never allocated at that size up front:
+ * doubling up to the size it announced, never allocated at that size up front
+ * (unless `preallocate`, for a client reading its broker):
  * what it holds stays within twice the bytes received, however small the
  * chunks (a peer sending one byte per TCP segment costs a byte per byte, not a
  * Buffer per byte), and a size announced but never sent costs nothing.
@@ -131,8 +132,17 @@ export class FrameSplitter {
   #frame: Buffer = EMPTY;
   #frameBytes = 0;
 
-  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+  /**
+   * Allocate a frame spanning chunks at the size it announced, at once: one copy
+   * of its bytes instead of up to two (the doubling). For a client reading its
+   * broker's answers, whose sizes its own requests bound (Fetch maxBytes); a
+   * broker reading peers it does not trust keeps the doubling.
+   */
+  readonly #preallocate: boolean;
+
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, options: { readonly preallocate?: boolean } = {}) {
     this.maxFrameBytes = maxFrameBytes;
+    this.#preallocate = options.preallocate ?? false;
   }
 
   /** Bytes held waiting for the rest of a frame (its size prefix included). */
@@ -193,7 +203,7 @@ export class FrameSplitter {
   #startFrame(size: number, chunk: Buffer, from: number): void {
     this.#frameSize = size;
     this.#frameBytes = chunk.length - from;
-    this.#frame = Buffer.allocUnsafe(Math.min(size, Math.max(this.#frameBytes, MIN_FRAME_BUFFER)));
+    this.#frame = Buffer.allocUnsafe(this.#preallocate ? size : Math.min(size, Math.max(this.#frameBytes, MIN_FRAME_BUFFER)));
     chunk.copy(this.#frame, 0, from);
   }
 

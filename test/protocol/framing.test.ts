@@ -62,6 +62,28 @@ describe('FrameSplitter', () => {
     assert.equal(s.buffered, 0);
   });
 
+  it('preallocate (a client reading its broker) returns the same frames, cut anywhere or a byte at a time, and gathers a frame spanning chunks whole', () => {
+    const { stream, frames } = sampleStream();
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const s = new FrameSplitter(undefined, { preallocate: true });
+      assert.deepEqual([...s.push(stream.subarray(0, cut)), ...s.push(stream.subarray(cut))], frames, `cut at byte ${cut}`);
+      assert.equal(s.buffered, 0);
+    }
+    const s = new FrameSplitter(undefined, { preallocate: true });
+    const got: Buffer[] = [];
+    for (let i = 0; i < stream.length; i++) got.push(...s.push(stream.subarray(i, i + 1)));
+    assert.deepEqual(got, frames);
+    // A 1 MiB frame arriving in 64 KiB chunks.
+    const big = Buffer.alloc(1 << 20, 7);
+    const whole = Buffer.concat([sizePrefix(big.length), big]);
+    const gathering = new FrameSplitter(undefined, { preallocate: true });
+    const out: Buffer[] = [];
+    for (let at = 0; at < whole.length; at += 65536) out.push(...gathering.push(whole.subarray(at, at + 65536)));
+    assert.equal(out.length, 1);
+    assert.ok(out[0]!.equals(big));
+    assert.equal(out[0]!.length, big.length);
+  });
+
   it('returns every frame of a chunk holding many, in order, and keeps a trailing partial frame', () => {
     const { stream, frames } = sampleStream();
     const many = Buffer.concat(Array.from({ length: 50 }, () => stream));
