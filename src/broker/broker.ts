@@ -11,6 +11,7 @@ import { allHandlers } from './handlers/index.js';
 import { type Handler } from './handlers/handler.js';
 import { type BrokerLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state/producer-state-manager.js';
+import { QueuedRequestBytes } from './queued-request-bytes.js';
 import { TopicRegistry } from './topics.js';
 
 /** A listener's bound address and the address clients are told to use. */
@@ -26,6 +27,8 @@ export interface BoundListener {
 export class Broker {
   readonly handlers: ReadonlyMap<number, Handler>;
   readonly connections = new Set<Connection>();
+  /** Bytes of requests read and not yet answered, over all connections (`queued.max.request.bytes`). */
+  readonly queuedRequests: QueuedRequestBytes;
   listeners: BoundListener[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
 
@@ -39,6 +42,7 @@ export class Broker {
     readonly authorizer: Authorizer | null,
   ) {
     this.handlers = new Map(allHandlers.map((h) => [h.apiKey, h as Handler]));
+    this.queuedRequests = new QueuedRequestBytes(config.queuedMaxRequestBytes);
   }
 
   /** Open the data directory (recovering logs, producer state and committed offsets) and start background work. */
@@ -86,12 +90,20 @@ export class Broker {
       }
     });
     every(this.config.producerIdExpirationCheckIntervalMs, 'producer id expiration', async () => this.producers.removeExpiredProducers(Date.now()));
-    if (this.config.flush.kind === 'interval') {
-      every(this.config.flush.ms, 'log flush', async () => {
-        // A topic deleted mid-pass leaves closing logs in the snapshot: skip them, as the cleaner does.
-        for (const t of this.topics.list()) for (const p of t.partitions) if (!p.log.isClosing) await p.log.flush();
-      });
-    }
+    // Kafka's LogManager.flushDirtyLogs: one check for every log, each flushed when its own
+    // flush.ms (the topic's override or log.flush.interval.ms) elapsed since its last flush.
+    // The broker-wide interval, when shorter than the check's, keeps its cadence.
+    const brokerFlushMs = this.config.flush.kind === 'interval' ? this.config.flush.ms : Infinity;
+    every(Math.min(this.config.logFlushSchedulerIntervalMs, brokerFlushMs), 'log flush', async () => {
+      for (const t of this.topics.list()) {
+        for (const p of t.partitions) {
+          const { flush } = p.log.config;
+          // A topic deleted mid-pass leaves closing logs in the snapshot: skip them, as the cleaner does.
+          if (flush.kind !== 'interval' || p.log.isClosing) continue;
+          if (Date.now() - p.log.lastFlushTime >= flush.ms) await p.log.flush();
+        }
+      }
+    });
   }
 
   /** Run retention and compaction now on every partition (tests, admin). */

@@ -54,7 +54,15 @@ export interface BrokerConfig {
   readonly numPartitions: number;
   readonly autoCreateTopics: boolean;
   readonly flush: FlushPolicy;
+  /**
+   * `log.flush.scheduler.interval.ms` (here 1 s; Kafka's default never checks): how
+   * often the flush check runs, flushing each log whose `flush.ms` (the topic's, or
+   * `log.flush.interval.ms`) elapsed since its last flush.
+   */
+  readonly logFlushSchedulerIntervalMs: number;
   readonly socketRequestMaxBytes: number;
+  /** `queued.max.request.bytes` (-1, unlimited): past this many bytes of requests read and not answered, no connection is read. */
+  readonly queuedMaxRequestBytes: number;
   /** Connection limits and timeouts: see {@link ConnectionLimitsConfig}. */
   readonly connectionLimits: ConnectionLimitsConfig;
   readonly groupInitialRebalanceDelayMs: number;
@@ -84,6 +92,8 @@ export interface ConnectionLimitsConfig {
   readonly connectionsMaxIdleMs: number;
   /** `max.connections` (2147483647): connections across all listeners; past it a new connection is closed, logged. */
   readonly maxConnections: number;
+  /** `listener.name.<listener>.max.connections` (unset: no limit of its own): connections on that listener, by listener name; past it a new one is closed, logged. */
+  readonly maxConnectionsPerListener: ReadonlyMap<string, number>;
   /** `max.connections.per.ip` (2147483647): connections from one address; past it a new one is closed, logged. */
   readonly maxConnectionsPerIp: number;
   /** `max.connections.per.ip.overrides` (`ip:count,...`): per-address exceptions to `max.connections.per.ip`. */
@@ -346,8 +356,12 @@ export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts:
     numPartitions: p.int('num.partitions', 1, 1),
     autoCreateTopics: p.bool('auto.create.topics.enable', true),
     flush,
+    // Kafka's default (Long.MAX_VALUE) never runs the check, so a topic's flush.ms does
+    // nothing there unless this is set; here an accepted flush.ms override always acts.
+    logFlushSchedulerIntervalMs: p.int('log.flush.scheduler.interval.ms', 1_000, 1),
     socketRequestMaxBytes: p.int('socket.request.max.bytes', 100 * 1024 * 1024, 1),
-    connectionLimits: parseConnectionLimits(p),
+    queuedMaxRequestBytes: p.int('queued.max.request.bytes', -1, -1),
+    connectionLimits: parseConnectionLimits(p, listeners),
     // Kafka's default is 3000 ms, which makes every first consumer-group join on a
     // laptop wait 3 s; Kafka's docs advise 0 for development, which is this broker's job.
     groupInitialRebalanceDelayMs: p.int('group.initial.rebalance.delay.ms', 0, 0),
@@ -371,7 +385,7 @@ export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts:
 
 const INT_MAX = 2_147_483_647;
 
-function parseConnectionLimits(p: Props): ConnectionLimitsConfig {
+function parseConnectionLimits(p: Props, listeners: readonly ListenerConfig[]): ConnectionLimitsConfig {
   const idleMs = p.int('connections.max.idle.ms', 600_000, -1);
   // Kafka takes a negative value as "never"; 0 would close every connection at once.
   if (idleMs === 0) throw new BrokerConfigError('connections.max.idle.ms', '0', 'a positive number of milliseconds, or -1 for never');
@@ -393,9 +407,16 @@ function parseConnectionLimits(p: Props): ConnectionLimitsConfig {
   const delayMs = p.int('connection.failed.authentication.delay.ms', 100, 0);
   // Kafka's rule: the delayed answer must come before the connection would be closed as idle.
   if (idleMs > 0 && delayMs >= idleMs) throw new BrokerConfigError('connection.failed.authentication.delay.ms', String(delayMs), `less than connections.max.idle.ms (${idleMs})`);
+  // Kafka's per-listener override of max.connections: listener.name.<name, lower case>.max.connections.
+  const perListener = new Map<string, number>();
+  for (const l of listeners) {
+    const key = `listener.name.${l.name.toLowerCase()}.max.connections`;
+    if (p.raw(key) !== undefined) perListener.set(l.name, p.int(key, INT_MAX, 0));
+  }
   return {
     connectionsMaxIdleMs: idleMs,
     maxConnections: p.int('max.connections', INT_MAX, 0),
+    maxConnectionsPerListener: perListener,
     maxConnectionsPerIp: perIp,
     maxConnectionsPerIpOverrides: overrides,
     saslServerMaxReceiveSize: p.int('sasl.server.max.receive.size', 524_288, 1),

@@ -1,7 +1,8 @@
 /**
  * How many connections the broker holds, as Kafka's `ConnectionQuotas`:
- * `max.connections` across every listener and `max.connections.per.ip` per
- * client address (with `max.connections.per.ip.overrides`). A connection past
+ * `max.connections` across every listener, `listener.name.<listener>.max.connections`
+ * per listener, and `max.connections.per.ip` per client address (with
+ * `max.connections.per.ip.overrides`). A connection past
  * either limit is closed as soon as it is accepted, and the refusal is logged.
  *
  * Kafka refuses a connection past the per-address limit the same way; past
@@ -20,6 +21,7 @@ const REFUSAL_LOG_INTERVAL_MS = 1_000;
 export class ConnectionQuotas {
   #total = 0;
   readonly #byAddress = new Map<string, number>();
+  readonly #byListener = new Map<string, number>();
   #lastRefusalLoggedAt = -Infinity;
   #refusedUnlogged = 0;
 
@@ -42,10 +44,14 @@ export class ConnectionQuotas {
     const address = normalizeIp(socket.remoteAddress ?? '');
     const fromAddress = this.#byAddress.get(address) ?? 0;
     const perAddress = this.limits.maxConnectionsPerIpOverrides.get(address) ?? this.limits.maxConnectionsPerIp;
+    const onListener = this.#byListener.get(listenerName) ?? 0;
+    const perListener = this.limits.maxConnectionsPerListener.get(listenerName);
     const refusal =
       fromAddress >= perAddress
         ? `address ${address} already has the configured maximum of ${perAddress} connections (max.connections.per.ip${this.limits.maxConnectionsPerIpOverrides.has(address) ? '.overrides' : ''})`
-        : this.#total >= this.limits.maxConnections
+        : perListener !== undefined && onListener >= perListener
+          ? `listener ${listenerName} already has the configured maximum of ${perListener} connections (listener.name.${listenerName.toLowerCase()}.max.connections)`
+          : this.#total >= this.limits.maxConnections
           ? `the broker already has the configured maximum of ${this.limits.maxConnections} connections (max.connections)`
           : undefined;
     if (refusal !== undefined) {
@@ -55,8 +61,10 @@ export class ConnectionQuotas {
     }
     this.#total++;
     this.#byAddress.set(address, fromAddress + 1);
+    this.#byListener.set(listenerName, onListener + 1);
     socket.once('close', () => {
       this.#total--;
+      this.#byListener.set(listenerName, (this.#byListener.get(listenerName) ?? 1) - 1);
       const left = (this.#byAddress.get(address) ?? 1) - 1;
       if (left > 0) this.#byAddress.set(address, left);
       else this.#byAddress.delete(address);

@@ -20,7 +20,9 @@
  * Limits (Kafka's names, see config.ts): `connections.max.idle.ms` closes a
  * connection without reads or writes for that long; `socket.request.read.timeout.ms`
  * one whose started frame does not arrive in time; before authentication on a
- * SASL listener, frames are bounded by `sasl.server.max.receive.size`.
+ * SASL listener, frames are bounded by `sasl.server.max.receive.size`. Past
+ * `queued.max.request.bytes` of requests read and not answered, over all
+ * connections, no connection is read (queued-request-bytes.ts).
  *
  * After SaslHandshake v0 the frames that follow are bare SASL tokens, without
  * Kafka headers, answered by bare size-prefixed tokens until the exchange ends
@@ -38,14 +40,17 @@ import { type Broker } from './broker.js';
 import { errorResponse, requestErrorFor } from './error-responses.js';
 import { type Handler, NO_RESPONSE, type RequestContext } from './handlers/handler.js';
 import { type SaslTokenResult, evaluateSaslToken } from './handlers/sasl-authenticate.js';
+import { type MutableChannel } from './queued-request-bytes.js';
 import { type Session } from './session.js';
 
-export class Connection {
+export class Connection implements MutableChannel {
   readonly #splitter: FrameSplitter;
   readonly #queue: Buffer[] = [];
   readonly #writer = new Writer(64 * 1024);
   #busy = false;
   #closed = false;
+  /** Muted by `queued.max.request.bytes`: not read, whatever else holds, until unmuted. */
+  #muted = false;
   /** Whether 'data' events flow: false while a request is handled or its answer is not drained. */
   #reading = true;
   /** The deadline of the frame being received, armed only while reading. */
@@ -76,7 +81,23 @@ export class Connection {
       this.#closed = true;
       this.#stopFrameDeadline();
       broker.connections.delete(this);
+      // Requests read and never to be handled give their bytes back; the one a handler runs gives them in #drain.
+      broker.queuedRequests.remove(this);
+      for (const frame of this.#queue.splice(0)) broker.queuedRequests.release(frame.length);
     });
+    broker.queuedRequests.add(this);
+  }
+
+  /** `queued.max.request.bytes` was exceeded: stop reading (Kafka mutes every channel while its memory pool is out of memory). */
+  mute(): void {
+    this.#muted = true;
+    if (this.#reading) this.#pauseReading();
+  }
+
+  /** Back under `queued.max.request.bytes`: read again unless a request of ours is still handled or answered. */
+  unmute(): void {
+    this.#muted = false;
+    if (!this.#busy && !this.#closed && !this.#reading) this.#resumeReading();
   }
 
   /** Close this connection, logging why. */
@@ -105,7 +126,10 @@ export class Connection {
     }
     // A completed frame ends its deadline; the next one starts its own.
     if (frames.length > 0) this.#stopFrameDeadline();
-    for (const frame of frames) this.#queue.push(frame);
+    for (const frame of frames) {
+      this.#queue.push(frame);
+      this.broker.queuedRequests.take(frame.length);
+    }
     if (frames.length > 0 && !this.#busy) void this.#drain();
     this.#startFrameDeadline();
   }
@@ -115,7 +139,12 @@ export class Connection {
     this.#pauseReading();
     try {
       while (this.#queue.length > 0 && !this.#closed) {
-        await this.#handle(this.#queue.shift()!);
+        const frame = this.#queue.shift()!;
+        try {
+          await this.#handle(frame);
+        } finally {
+          this.broker.queuedRequests.release(frame.length);
+        }
         // Kafka reads a channel's next request only once the answer is sent: a
         // client that does not read its answers stops being read from.
         if (this.socket.writableNeedDrain && !this.#closed) await this.#writesDrained();
@@ -125,7 +154,7 @@ export class Connection {
       this.close('internal error');
     } finally {
       this.#busy = false;
-      if (!this.#closed) this.#resumeReading();
+      if (!this.#closed && !this.#muted) this.#resumeReading();
     }
   }
 

@@ -103,6 +103,8 @@ export class TopicRegistry {
   #changes: Promise<unknown> = Promise.resolve();
   /** Deleted partitions whose files are still closing or being removed; close() waits for them. */
   readonly #removals = new Set<Promise<void>>();
+  /** Called in the synchronous step that deletes a topic: see {@link onDelete}. */
+  readonly #deleteListeners = new Set<(topic: Topic) => void>();
 
   private constructor(
     readonly config: BrokerConfig,
@@ -215,10 +217,24 @@ export class TopicRegistry {
   }
 
   /**
+   * Registers `listener` to run in the same synchronous step that removes a
+   * deleted topic from the registry, so state kept per partition elsewhere
+   * (producer state) never outlives the topic, not even for a turn of the event
+   * loop in which a topic of the same name could be created. It must not throw.
+   *
+   * @returns a function that unregisters it
+   */
+  onDelete(listener: (topic: Topic) => void): () => void {
+    this.#deleteListeners.add(listener);
+    return () => this.#deleteListeners.delete(listener);
+  }
+
+  /**
    * Deletes a topic. Until the registry file without it is durable the topic
    * exists (a create of its name is TOPIC_ALREADY_EXISTS); then, in one
    * synchronous step, its partition directories take `-delete` names, the file
-   * is committed and the topic leaves the registry. Its logs close and their
+   * is committed and the topic leaves the registry ({@link onDelete} listeners
+   * run then). Its logs close and their
    * directories are removed afterwards, in the background.
    *
    * @returns the deleted topic, or undefined when there was none of that name
@@ -236,6 +252,7 @@ export class TopicRegistry {
           apply: () => {
             this.#topics.delete(name);
             this.#byId.delete(topic.topicId);
+            for (const listener of this.#deleteListeners) listener(topic);
             for (const p of topic.partitions) {
               p.notifyAppend();
               const removal = p.log.delete().catch((err: unknown) => {

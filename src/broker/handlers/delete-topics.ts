@@ -4,8 +4,8 @@
  * Deletes each named topic (v6+ may name it by topic id) with its logs and
  * wakes any fetch waiting on it. Unknown names get UNKNOWN_TOPIC_OR_PARTITION,
  * unknown ids UNKNOWN_TOPIC_ID. The topic is gone once the registry without it
- * is durable (its directories renamed `-delete` in the same step); the files are
- * removed afterwards. A registry that cannot be written is KAFKA_STORAGE_ERROR,
+ * is durable (its directories renamed `-delete` and its partitions' producer
+ * state dropped in the same step); the files are removed afterwards. A registry that cannot be written is KAFKA_STORAGE_ERROR,
  * and the topic stays.
  *
  * ACLs (KafkaApis), before existence: a name needs DELETE on the TOPIC, else
@@ -63,7 +63,6 @@ export const deleteTopicsHandler = defineHandler({
         responses.push({ name: topic.name, topicId: version >= 6 ? topic.topicId : undefined, errorCode: e.code, errorMessage: version >= 5 ? e.message : null });
         continue;
       }
-      await broker.producers.forgetTopic(topic.name);
       // Kafka drops a deleted topic's committed offsets too.
       await broker.groups.deleteTopicOffsets(topic.name);
       responses.push({ name: topic.name, topicId: version >= 6 ? topic.topicId : undefined, errorCode: ErrorCode.NONE, errorMessage: null });

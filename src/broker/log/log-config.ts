@@ -16,7 +16,8 @@
  * the high watermark covers it):
  * - `every-write`: fdatasync before the append resolves (Kafka's
  *   `flush.messages=1`); concurrent appends share one fdatasync.
- * - `interval`: the broker calls `flush()` every `ms` (Kafka's `flush.ms`);
+ * - `interval`: the broker's flush check (every `log.flush.scheduler.interval.ms`)
+ *   calls `flush()` once `ms` passed since the last flush (Kafka's `flush.ms`);
  *   appends are visible at once.
  * - `os`: the page cache decides (Kafka's default); segments are still flushed
  *   when they roll, as Kafka does.
@@ -179,7 +180,7 @@ export function validateLogConfig(config: LogConfig): LogConfig {
  * topic's partitions open with.
  *
  * `flush.messages=1` flushes every append before it is acknowledged, as Kafka
- * does; `flush.ms=N` flushes every N ms (the broker's interval timer); another
+ * does; `flush.ms=N` flushes N ms after the last flush (the broker's flush check); another
  * `flush.messages` leaves flushing to the OS (there is no count-based policy).
  *
  * @param override - a topic override as {@link validateTopicConfigs} normalized it, or undefined

@@ -105,6 +105,7 @@ const PAGE = 256;
 export class PartitionLog {
   readonly #dir: LogDirectory;
   #config: LogConfig;
+  #lastFlushTime = Date.now();
   readonly #segments: LogSegment[];
   #logStartOffset: number;
   #highWatermark: number;
@@ -199,6 +200,11 @@ export class PartitionLog {
   /** Whether the log is closing or closed (the broker shuts down, or the partition is deleted): nothing may read it. */
   get isClosing(): boolean {
     return this.#closing !== null;
+  }
+
+  /** When the last {@link flush} succeeded (ms since the epoch; the open, before any): Kafka's `lastFlushTime`, which `flush.ms` counts from. */
+  get lastFlushTime(): number {
+    return this.#lastFlushTime;
   }
 
   /** Bytes of all segment files. */
@@ -517,10 +523,12 @@ export class PartitionLog {
    */
   async flush(): Promise<void> {
     this.#checkUsable();
+    const started = Date.now();
     await this.#guard(this.#flusher.flush());
     await this.#rollTasks;
     const failure = this.#health.failure;
     if (failure !== null) throw failure;
+    this.#lastFlushTime = started;
   }
 
   /**

@@ -62,6 +62,11 @@ export class ProducerStateManager {
       }
     }
     m.#loadStats = { partitions, fromSnapshot, batchesRead };
+    // Dropped with the registry change itself: by partition, so a topic re-created under the
+    // same name (new partitions) never meets the old state, nor loses its own to a late cleanup.
+    topics.onDelete((topic) => {
+      for (const p of topic.partitions) m.#partitions.delete(p);
+    });
     m.#allocator = ProducerIdAllocator.open(config.logDir, () => m.#producerIds());
     if (partitions > 0) logger?.info('producer state loaded', { ...m.#loadStats });
     return m;
@@ -120,11 +125,6 @@ export class ProducerStateManager {
   /** The producer ids a partition remembers (tests, operators). */
   producerIds(partition: Partition): bigint[] {
     return [...(this.#partitions.get(partition)?.producers.keys() ?? [])];
-  }
-
-  /** Drop state of a deleted topic. */
-  async forgetTopic(topic: string): Promise<void> {
-    for (const partition of this.#partitions.keys()) if (partition.topic.name === topic) this.#partitions.delete(partition);
   }
 
   /** Clean shutdown: a synced snapshot at each log end offset, so the next start reads no batch. Call before the logs close. */

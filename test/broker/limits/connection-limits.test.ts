@@ -39,6 +39,7 @@ describe('connection limit configs', () => {
     assert.deepEqual(connectionLimits, {
       connectionsMaxIdleMs: 600_000,
       maxConnections: 2_147_483_647,
+      maxConnectionsPerListener: new Map(),
       maxConnectionsPerIp: 2_147_483_647,
       maxConnectionsPerIpOverrides: new Map(),
       saslServerMaxReceiveSize: 524_288,
