@@ -3,27 +3,17 @@
  * medians and spreads over the runs, ratios to tskafka, and the issue's targets.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASE_IDS, type CaseId, type CaseSpec, type ClientResult, SKIP_EXIT_CODE } from './workload.js';
+import { lastLine } from '../shared/child-process.js';
+import { type ClientOutcome, type ClientProgram, runClientProcess as runClientScript } from '../shared/client-process.js';
+import { fmtNum, fmtRatio } from '../shared/stats.js';
+import { CASE_IDS, type CaseId, type CaseSpec, type ClientResult } from './workload.js';
 
 const CLIENTS_DIR = fileURLToPath(new URL('./clients/', import.meta.url));
 
-/** A client script and the Node binary it runs on. */
-export interface ClientProgram {
-  id: string;
-  script: string;
-  node: string;
-  /** Why it cannot run, or undefined when it can. */
-  missing(): string | undefined;
-}
+export type { ClientProgram } from '../shared/client-process.js';
 
-export type Outcome = { kind: 'ok'; result: ClientResult } | { kind: 'skipped' | 'failed'; reason: string };
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] ?? '';
-}
+export type Outcome = ClientOutcome<ClientResult>;
 
 /** The line of a crashed Node process's stderr that says what happened (Node ends it with its version). */
 function firstErrorLine(text: string): string {
@@ -32,33 +22,7 @@ function firstErrorLine(text: string): string {
 
 /** Run one client script once; its last stdout line is its result. */
 export function runClientProcess(root: string, client: ClientProgram, args: string[], timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(client.node, ['--import', 'tsx', join(CLIENTS_DIR, client.script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ kind: 'failed', reason: err.message });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        try {
-          resolve({ kind: 'ok', result: JSON.parse(lastLine(stdout)) as ClientResult });
-        } catch {
-          resolve({ kind: 'failed', reason: `no result line in its output: ${lastLine(stdout) || lastLine(stderr)}` });
-        }
-      } else if (code === SKIP_EXIT_CODE) {
-        resolve({ kind: 'skipped', reason: lastLine(stderr) });
-      } else {
-        const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code ?? signal}`;
-        resolve({ kind: 'failed', reason: `${why}: ${firstErrorLine(stderr)}` });
-      }
-    });
-  });
+  return runClientScript<ClientResult>(root, CLIENTS_DIR, client, args, timeoutMs, firstErrorLine);
 }
 
 /**
@@ -118,8 +82,8 @@ function stat(values: number[]): Stat {
 
 const fmt = {
   int: (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-'),
-  num: (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '-'),
-  ratio: (x: number): string => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : '-'),
+  num: fmtNum,
+  ratio: fmtRatio,
 };
 
 const spread = (s: Stat, show: (x: number) => string): string => `${show(s.median)} (${show(s.min)}-${show(s.max)})`;

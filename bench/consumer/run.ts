@@ -27,13 +27,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type Admin } from 'kafkajs';
 import { type BrokerChild, startBrokerChild } from '../../test/support/broker-child.js';
-import { COMPETITORS_DIR } from '../producer/workload.js';
+import { benchBrokerArgs } from '../shared/broker.js';
+import { COMPETITORS_DIR, NODE24, SETUP_HINT } from '../shared/competitors.js';
+import { envList, envNumber } from '../shared/env.js';
 import { type ClientProgram, type Outcome, printCaseTable, printMemoryTable, printTargets, runClientProcess, runKcat } from './report.js';
 import { AUTO_COMMIT, CASES, CASE_IDS, type CaseId, PARTITIONS, VALUE_BYTES } from './workload.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE24 = join(COMPETITORS_DIR, 'node24', 'node_modules', '.bin', 'node');
-const SETUP_HINT = 'install it with: bash bench/producer/setup.sh';
 const KCAT = '/usr/bin/kcat';
 const installed = (...path: string[]): boolean => existsSync(join(COMPETITORS_DIR, ...path));
 
@@ -59,19 +59,6 @@ const CLIENTS: readonly ClientProgram[] = [
     missing: () => (installed('node_modules', 'node-rdkafka', 'build', 'Release', 'node-librdkafka.node') ? undefined : `node-rdkafka is not built (${SETUP_HINT})`),
   },
 ];
-
-function envList(name: string): string[] | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value.split(',').map((s) => s.trim()) : undefined;
-}
-
-function envNumber(name: string, dflt: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const value = Number(raw);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 /** `--runs N` from the command line (after `npm run bench -- consumer`), else BENCH_RUNS, else 3. */
 function runsFromArgv(): number {
@@ -139,15 +126,7 @@ export async function runConsumerBench(): Promise<void> {
   let admin: Admin | undefined;
   try {
     broker = await startBrokerChild([
-      '--in-memory',
-      '--log-level',
-      'warn',
-      '--override',
-      'listeners=PLAINTEXT://127.0.0.1:0',
-      '--override',
-      `num.partitions=${PARTITIONS}`,
-      '--override',
-      'auto.create.topics.enable=false',
+      ...benchBrokerArgs(PARTITIONS),
       // The 3 members of case (c) start together: one second lets them join one generation (KIP-134).
       '--override',
       'group.initial.rebalance.delay.ms=1000',

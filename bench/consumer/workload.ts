@@ -15,8 +15,9 @@
  * the last partition reaches its end, or after `--max-seconds`.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { type BaseClientResult, brokersAndTopic, caseArg, maxSecondsArg, parseScriptArgs, runScript } from '../shared/client-script.js';
+
+export { SKIP_EXIT_CODE, SkipCase, libraryVersion } from '../shared/client-script.js';
 
 export type CaseId = 'a' | 'b' | 'c' | 'memory';
 
@@ -53,22 +54,15 @@ export const PARTITIONS = 6;
 export const VALUE_BYTES = 100;
 
 /** The JSON line a client prints: the only thing run.ts reads from its stdout. */
-export interface ClientResult {
-  client: string;
-  /** The library and version measured, e.g. `kafkajs@2.2.4`. */
-  library: string;
-  case: CaseId;
+export interface ClientResult extends BaseClientResult<CaseId> {
   /** Records processed between the first record and the end (duplicates after a rebalance included). */
   records: number;
-  seconds: number;
-  recordsPerSec: number;
   /** User plus system CPU of the client process over the measured window, per record, in microseconds. */
   cpuUsPerRecord: number;
   /** The kernel's peak resident set size of the client process (VmHWM), MB. */
   peakRssMb: number;
   /** Whether every partition was read to its end (false when the time cap ended the run). */
   complete: boolean;
-  node: string;
 }
 
 export interface ClientArgs {
@@ -83,28 +77,14 @@ export interface ClientArgs {
 
 /** Parse the arguments or throw naming the bad one. */
 export function parseClientArgs(argv: readonly string[] = process.argv.slice(2)): ClientArgs {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      brokers: { type: 'string' },
-      topic: { type: 'string' },
-      case: { type: 'string' },
-      ends: { type: 'string' },
-      group: { type: 'string' },
-      'max-seconds': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!values.brokers) throw new Error('--brokers host:port[,host:port] is required');
-  if (!values.topic) throw new Error('--topic is required');
+  const values = parseScriptArgs(argv, ['ends', 'group']);
+  const { brokers, topic } = brokersAndTopic(values);
   if (!values.group) throw new Error('--group is required');
-  const caseId = values.case as CaseId | undefined;
-  if (!caseId || !(caseId in CASES)) throw new Error(`--case must be one of ${CASE_IDS.join(', ')}`);
+  const caseId = caseArg(values.case, CASES);
   const ends = (values.ends ?? '').split(',').map(Number);
   if (ends.length === 0 || ends.some((e) => !Number.isSafeInteger(e) || e < 0)) throw new Error(`--ends must list each partition's end offset, got ${values.ends}`);
-  const maxSeconds = values['max-seconds'] === undefined ? Number.POSITIVE_INFINITY : Number(values['max-seconds']);
-  if (!(maxSeconds > 0)) throw new Error(`--max-seconds must be a positive number; got ${values['max-seconds']}`);
-  return { brokers: values.brokers.split(','), topic: values.topic, spec: CASES[caseId], ends, groupId: values.group, maxSeconds };
+  const maxSeconds = maxSecondsArg(values['max-seconds']);
+  return { brokers, topic, spec: CASES[caseId], ends, groupId: values.group, maxSeconds };
 }
 
 /** The kernel's peak RSS of this process (VmHWM), MB: no sampling can miss a spike. */
@@ -206,43 +186,14 @@ export class Progress {
   }
 }
 
-/** Thrown by a client that cannot run a case (no batch API...); run.ts shows it as a skip. */
-export class SkipCase extends Error {}
-
-/** The exit code of a skipped case; stderr holds the reason. */
-export const SKIP_EXIT_CODE = 3;
-
 /**
  * A client script's main: parse the arguments, run `body`, print its result as one
  * JSON line, and exit (libraries that keep timers or native threads alive must not
  * hold the benchmark up). Errors go to stderr with exit code 1.
  */
 export function runClient(body: (args: ClientArgs) => Promise<ClientResult>): void {
-  let args: ClientArgs;
-  try {
-    args = parseClientArgs();
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(2);
-  }
-  body(args).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0)),
-    (err: unknown) => {
-      if (err instanceof SkipCase) {
-        console.error(err.message);
-        process.exit(SKIP_EXIT_CODE);
-      }
-      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-      process.exit(1);
-    },
-  );
+  runScript(() => parseClientArgs(), body);
 }
 
 /** A 1 ms timer, awaited by the memory case's handler every `slowEvery` records. */
 export const sleep1ms = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
-
-/** Package name and version from a resolved package.json path, for the result's `library`. */
-export async function libraryVersion(packageJsonPath: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(packageJsonPath, 'utf8')) as { name?: string; version?: string };
-  return `${pkg.name ?? '?'}@${pkg.version ?? '?'}`;
-}

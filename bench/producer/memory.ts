@@ -29,11 +29,11 @@
  * with the machine and the Node version; compare peak RSS with the baseline and with
  * bufferMemory.
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type Admin } from 'kafkajs';
 import { type BrokerChild, startBrokerChild } from '../../test/support/broker-child.js';
+import { exitReason, lastLine, runChild as runScriptChild } from '../shared/child-process.js';
 import { type WorkloadOptions, type WorkloadResult, workloadArgs } from './memory-workload.js';
 import { withTopic } from './run.js';
 
@@ -56,34 +56,20 @@ function envNumber(name: string, dflt: number): number {
 }
 
 /** Runs one workload child; its last stdout line is its result. */
-function runChild(options: WorkloadOptions, timeoutMs: number): Promise<WorkloadResult> {
+async function runChild(options: WorkloadOptions, timeoutMs: number): Promise<WorkloadResult> {
   const args = ['--import', 'tsx', WORKLOAD, ...workloadArgs(options)];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code === 0) {
-        try {
-          resolvePromise(JSON.parse(last) as WorkloadResult);
-          return;
-        } catch {
-          // falls through to the error below
-        }
-      }
-      const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code ?? signal}`;
-      reject(new Error(`workload of ${options.sends} sends: ${why}: ${stderr.trim().split('\n').slice(-3).join(' / ') || last}`));
-    });
-  });
+  const end = await runScriptChild(process.execPath, args, ROOT, timeoutMs);
+  if (end.kind === 'error') throw end.error;
+  const { code, signal, stdout, stderr } = end;
+  const last = lastLine(stdout);
+  if (code === 0) {
+    try {
+      return JSON.parse(last) as WorkloadResult;
+    } catch {
+      // falls through to the error below
+    }
+  }
+  throw new Error(`workload of ${options.sends} sends: ${exitReason(code, signal, timeoutMs)}: ${stderr.trim().split('\n').slice(-3).join(' / ') || last}`);
 }
 
 function median(xs: number[]): number {

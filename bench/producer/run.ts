@@ -24,31 +24,27 @@
  * with the machine (and this broker shares its 2 cores with the client); the ratios are
  * what to compare.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type Admin } from 'kafkajs';
 import { type BrokerChild, startBrokerChild } from '../../test/support/broker-child.js';
-import { CASES, CASE_IDS, COMPETITORS_DIR, type CaseId, type CaseSpec, type ClientResult, SKIP_EXIT_CODE } from './workload.js';
+import { benchBrokerArgs } from '../shared/broker.js';
+import { type ClientOutcome, type ClientProgram, runClientProcess } from '../shared/client-process.js';
+import { COMPETITORS_DIR, NODE24, SETUP_HINT } from '../shared/competitors.js';
+import { envList, envNumber } from '../shared/env.js';
+import { fmtNum, fmtRatio } from '../shared/stats.js';
+import { CASES, CASE_IDS, type CaseId, type CaseSpec, type ClientResult } from './workload.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENTS_DIR = fileURLToPath(new URL('./clients/', import.meta.url));
-const NODE24 = join(COMPETITORS_DIR, 'node24', 'node_modules', '.bin', 'node');
 const PARTITIONS = 6;
-const SETUP_HINT = 'install it with: bash bench/producer/setup.sh';
 /** A client run that takes longer than its time cap plus this is killed. */
 const RUN_GRACE_MS = 120_000;
 
-interface Client {
-  id: string;
-  script: string;
-  /** The Node binary it runs on. */
-  node: string;
-  /** Why it cannot run, or undefined when it can. */
-  missing(): string | undefined;
-}
+type Client = ClientProgram;
 
 const competitorInstalled = (...path: string[]): boolean => existsSync(join(COMPETITORS_DIR, ...path));
 
@@ -102,20 +98,7 @@ const CLIENTS: readonly Client[] = [
   },
 ];
 
-type Outcome = { kind: 'ok'; result: ClientResult } | { kind: 'skipped' | 'failed'; reason: string };
-
-function envList(name: string): string[] | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value.split(',').map((s) => s.trim()) : undefined;
-}
-
-function envNumber(name: string, dflt: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const value = Number(raw);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
-}
+type Outcome = ClientOutcome<ClientResult>;
 
 /** The case's default record count times BENCH_SCALE, a whole number of waves. */
 function recordsFor(spec: CaseSpec, scale: number): number {
@@ -123,49 +106,10 @@ function recordsFor(spec: CaseSpec, scale: number): number {
   return Math.max(1, Math.round((spec.defaultRecords * scale) / unit)) * unit;
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] ?? '';
-}
-
-/** Run one client script for one case; its last stdout line is its result. */
-function runClientProcess(client: Client, args: string[], timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(client.node, ['--import', 'tsx', join(CLIENTS_DIR, client.script), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ kind: 'failed', reason: err.message });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        try {
-          resolve({ kind: 'ok', result: JSON.parse(lastLine(stdout)) as ClientResult });
-        } catch {
-          resolve({ kind: 'failed', reason: `no result line in its output: ${lastLine(stdout) || lastLine(stderr)}` });
-        }
-      } else if (code === SKIP_EXIT_CODE) {
-        resolve({ kind: 'skipped', reason: lastLine(stderr) });
-      } else {
-        const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code ?? signal}`;
-        resolve({ kind: 'failed', reason: `${why}: ${lastLine(stderr)}` });
-      }
-    });
-  });
-}
-
 const fmt = {
   int: (x: number): string => Math.round(x).toLocaleString('en-US'),
-  num: (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '-'),
-  ratio: (x: number): string => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : '-'),
+  num: fmtNum,
+  ratio: fmtRatio,
 };
 
 function latencyUnit(spec: CaseSpec): string {
@@ -281,17 +225,7 @@ export async function runProducerBench(): Promise<void> {
   let broker: BrokerChild | undefined;
   let admin: Admin | undefined;
   try {
-    broker = await startBrokerChild([
-      '--in-memory',
-      '--log-level',
-      'warn',
-      '--override',
-      'listeners=PLAINTEXT://127.0.0.1:0',
-      '--override',
-      `num.partitions=${PARTITIONS}`,
-      '--override',
-      'auto.create.topics.enable=false',
-    ]);
+    broker = await startBrokerChild(benchBrokerArgs(PARTITIONS));
     const kafka = new kafkajs.Kafka({ clientId: 'bench-producer-admin', brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.ERROR });
     admin = kafka.admin();
     await admin.connect();
@@ -307,7 +241,7 @@ export async function runProducerBench(): Promise<void> {
       for (const client of runnable) {
         const topic = `bench-producer-${caseId}-${client.id.replace('@', '-')}-${run++}`;
         const args = ['--brokers', broker.bootstrap, '--topic', topic, '--case', caseId, '--count', String(records), '--max-seconds', String(maxSeconds)];
-        const outcome = await withTopic(admin, topic, () => runClientProcess(client, args, maxSeconds * 1000 + RUN_GRACE_MS));
+        const outcome = await withTopic(admin, topic, () => runClientProcess<ClientResult>(ROOT, CLIENTS_DIR, client, args, maxSeconds * 1000 + RUN_GRACE_MS));
         outcomes.set(client.id, outcome);
         const summary = outcome.kind === 'ok' ? `${fmt.int(outcome.result.recordsPerSec)} records/s` : `${outcome.kind}: ${outcome.reason}`;
         process.stderr.write(`  (${caseId}) ${client.id}: ${summary}\n`);

@@ -11,12 +11,10 @@
  * `--max-seconds` ends the measurement after the wave (or awaited send) that crosses it,
  * so a slow client cannot hold the benchmark up: the result says how many records it sent.
  */
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { type BaseClientResult, brokersAndTopic, caseArg, maxSecondsArg, parseScriptArgs, runScript } from '../shared/client-script.js';
 
-/** Where setup.sh installs the competitors (gitignored). */
-export const COMPETITORS_DIR = fileURLToPath(new URL('./.competitors/', import.meta.url));
+export { COMPETITORS_DIR } from '../shared/competitors.js';
+export { SKIP_EXIT_CODE, SkipCase, libraryVersion } from '../shared/client-script.js';
 
 /** What differs between the cases: the issue's (a), (b), (c), (d) with zstd as d2. */
 export interface CaseSpec {
@@ -96,14 +94,7 @@ export const VALUES: readonly Buffer[] = (() => {
 export type SendRecords = (first: number, count: number) => Promise<unknown>;
 
 /** The JSON line a client prints: the only thing run.ts reads from its stdout. */
-export interface ClientResult {
-  client: string;
-  /** The library and version measured, e.g. `kafkajs@2.2.4`. */
-  library: string;
-  case: CaseId;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
+export interface ClientResult extends BaseClientResult<CaseId> {
   /** Megabytes (10^6) of values per second. */
   mbPerSec: number;
   /** Per awaited send in (a) and (b), per wave in (c) and (d). */
@@ -111,7 +102,6 @@ export interface ClientResult {
   p99Ms: number;
   /** Largest RSS seen, sampled every 50 ms from start-up to the end of the run. */
   peakRssMb: number;
-  node: string;
 }
 
 export interface ClientArgs {
@@ -125,30 +115,17 @@ export interface ClientArgs {
 
 /** Parse `--brokers --topic --case --count` or throw naming the bad argument. */
 export function parseClientArgs(argv: readonly string[] = process.argv.slice(2)): ClientArgs {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      brokers: { type: 'string' },
-      topic: { type: 'string' },
-      case: { type: 'string' },
-      count: { type: 'string' },
-      'max-seconds': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!values.brokers) throw new Error('--brokers host:port[,host:port] is required');
-  if (!values.topic) throw new Error('--topic is required');
-  const caseId = values.case as CaseId | undefined;
-  if (!caseId || !(caseId in CASES)) throw new Error(`--case must be one of ${CASE_IDS.join(', ')}`);
+  const values = parseScriptArgs(argv, ['count']);
+  const { brokers, topic } = brokersAndTopic(values);
+  const caseId = caseArg(values.case, CASES);
   const spec = CASES[caseId];
   const records = values.count === undefined ? spec.defaultRecords : Number(values.count);
   const unit = spec.messagesPerSend * spec.sendsPerWave;
   if (!Number.isInteger(records) || records < unit || records % spec.messagesPerSend !== 0) {
     throw new Error(`--count must be a positive multiple of ${spec.messagesPerSend}, at least ${unit}, for case ${caseId}; got ${values.count}`);
   }
-  const maxSeconds = values['max-seconds'] === undefined ? Number.POSITIVE_INFINITY : Number(values['max-seconds']);
-  if (!(maxSeconds > 0)) throw new Error(`--max-seconds must be a positive number; got ${values['max-seconds']}`);
-  return { brokers: values.brokers.split(','), topic: values.topic, spec, records, maxSeconds };
+  const maxSeconds = maxSecondsArg(values['max-seconds']);
+  return { brokers, topic, spec, records, maxSeconds };
 }
 
 /** Samples RSS every 50 ms from now on; `peakMb()` is the largest seen. */
@@ -228,12 +205,6 @@ export async function measure(client: string, library: string, args: ClientArgs,
   };
 }
 
-/** Thrown by a client that cannot run a case (a missing codec...); run.ts shows it as a skip. */
-export class SkipCase extends Error {}
-
-/** The exit code of a skipped case; stderr holds the reason. */
-export const SKIP_EXIT_CODE = 3;
-
 /**
  * A client script's main: parse the arguments, run `body`, print its result as one
  * JSON line, and exit (libraries that keep timers or native threads alive must not
@@ -241,31 +212,9 @@ export const SKIP_EXIT_CODE = 3;
  */
 export function runClient(body: (args: ClientArgs, rss: { peakMb(): number }) => Promise<ClientResult>): void {
   const rss = startRssSampler();
-  let args: ClientArgs;
-  try {
-    args = parseClientArgs();
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(2);
-  }
-  body(args, rss).then(
-    (result) => {
-      rss.stop();
-      process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
-    },
-    (err: unknown) => {
-      if (err instanceof SkipCase) {
-        console.error(err.message);
-        process.exit(SKIP_EXIT_CODE);
-      }
-      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-      process.exit(1);
-    },
+  runScript(
+    () => parseClientArgs(),
+    (args) => body(args, rss),
+    () => rss.stop(),
   );
-}
-
-/** Package name and version from a resolved package.json path, for the result's `library`. */
-export async function libraryVersion(packageJsonPath: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(packageJsonPath, 'utf8')) as { name?: string; version?: string };
-  return `${pkg.name ?? '?'}@${pkg.version ?? '?'}`;
 }

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { COMPETITORS_DIR } from '../../producer/workload.js';
+import { COMPETITORS_DIR } from '../../shared/competitors.js';
 import { libraryVersion, runClient } from '../workload.js';
 import { type KafkaJSShapedConsumer, consumeKafkaJSShaped } from './kafkajs-shaped.js';
 

@@ -8,9 +8,7 @@
  * KafkaConsumer per group member, `auto.offset.reset` earliest, librdkafka's other
  * defaults (auto-commit every 5 s, prefetch up to queued.max.messages.kbytes).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { COMPETITORS_DIR } from '../../producer/workload.js';
+import { loadNodeRdkafka } from '../../shared/competitors.js';
 import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../workload.js';
 
 interface RdMessage {
@@ -33,13 +31,7 @@ interface NodeRdkafka {
 
 runClient(async (args) => {
   const { spec, topic } = args;
-  const require = createRequire(join(COMPETITORS_DIR, 'package.json'));
-  let kafka: NodeRdkafka;
-  try {
-    kafka = require('node-rdkafka') as NodeRdkafka;
-  } catch (e) {
-    throw new Error(`node-rdkafka is not installed or did not build: run bash bench/producer/setup.sh (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const { module: kafka, packageJson } = loadNodeRdkafka<NodeRdkafka>();
   const progress = new Progress(args.ends, args.maxSeconds);
   const consumers: KafkaConsumer[] = [];
   for (let i = 0; i < spec.consumers; i++) {
@@ -97,6 +89,6 @@ runClient(async (args) => {
   }
   await progress.done;
   await Promise.all(consumers.map((c) => new Promise<void>((resolve) => c.disconnect(() => resolve()))));
-  const library = `${await libraryVersion(require.resolve('node-rdkafka/package.json'))} (librdkafka ${kafka.librdkafkaVersion})`;
+  const library = `${await libraryVersion(packageJson)} (librdkafka ${kafka.librdkafkaVersion})`;
   return progress.result('node-rdkafka', library, spec);
 });

@@ -9,8 +9,7 @@
  * Buffers (its default no-op deserializers).
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { COMPETITORS_DIR } from '../../producer/workload.js';
+import { PLATFORMATIC_DIR, importPlatformatic } from '../../shared/competitors.js';
 import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../workload.js';
 
 interface PlatformaticMessage {
@@ -34,16 +33,9 @@ interface PlatformaticModule {
   Consumer: new (options: { clientId: string; bootstrapBrokers: string[]; groupId: string }) => PlatformaticConsumer;
 }
 
-const PACKAGE_DIR = join(COMPETITORS_DIR, 'platformatic', 'node_modules', '@platformatic', 'kafka');
-
 runClient(async (args) => {
   const { spec, topic } = args;
-  let kafka: PlatformaticModule;
-  try {
-    kafka = (await import(pathToFileURL(join(PACKAGE_DIR, 'dist', 'index.js')).href)) as PlatformaticModule;
-  } catch (e) {
-    throw new Error(`@platformatic/kafka is not installed: run bash bench/producer/setup.sh (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const kafka = await importPlatformatic<PlatformaticModule>();
   const progress = new Progress(args.ends, args.maxSeconds);
   const consumers = Array.from({ length: spec.consumers }, (_, i) => new kafka.Consumer({ clientId: `bench-platformatic-${i}`, bootstrapBrokers: args.brokers, groupId: args.groupId }));
   const streams = await Promise.all(consumers.map((c) => c.consume({ topics: [topic], mode: 'earliest', ...(AUTO_COMMIT ? {} : { autocommit: false }) })));
@@ -70,5 +62,5 @@ runClient(async (args) => {
   await progress.done;
   await Promise.all(streams.map((s) => s.close()));
   await Promise.all(consumers.map((c) => c.close(true)));
-  return progress.result('platformatic', await libraryVersion(join(PACKAGE_DIR, 'package.json')), spec);
+  return progress.result('platformatic', await libraryVersion(join(PLATFORMATIC_DIR, 'package.json')), spec);
 });

@@ -9,9 +9,8 @@
  * hash, so keys land on the same partitions as with the other clients (librdkafka's
  * default is CRC32).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { COMPETITORS_DIR, type ClientArgs, KEY_BUFFERS, VALUES, libraryVersion, measure, runClient } from '../workload.js';
+import { loadNodeRdkafka } from '../../shared/competitors.js';
+import { type ClientArgs, KEY_BUFFERS, VALUES, libraryVersion, measure, runClient } from '../workload.js';
 
 type DeliveryCallback = (err: Error | null, offset?: number | null) => void;
 interface HighLevelProducer {
@@ -28,13 +27,7 @@ interface NodeRdkafka {
 
 runClient(async (args: ClientArgs, rss) => {
   const { spec, topic } = args;
-  const require = createRequire(join(COMPETITORS_DIR, 'package.json'));
-  let kafka: NodeRdkafka;
-  try {
-    kafka = require('node-rdkafka') as NodeRdkafka;
-  } catch (e) {
-    throw new Error(`node-rdkafka is not installed or did not build: run bash bench/producer/setup.sh (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const { module: kafka, packageJson } = loadNodeRdkafka<NodeRdkafka>();
   const config: Record<string, string | number | boolean> = {
     'client.id': 'bench-node-rdkafka',
     'metadata.broker.list': args.brokers.join(','),
@@ -61,7 +54,7 @@ runClient(async (args: ClientArgs, rss) => {
       }
     });
 
-  const library = `${await libraryVersion(require.resolve('node-rdkafka/package.json'))} (librdkafka ${kafka.librdkafkaVersion})`;
+  const library = `${await libraryVersion(packageJson)} (librdkafka ${kafka.librdkafkaVersion})`;
   const result = await measure('node-rdkafka', library, args, rss, send);
   await new Promise<void>((resolve, reject) => producer.flush(10_000, (err) => (err ? reject(err) : resolve())));
   await new Promise<void>((resolve) => producer.disconnect(() => resolve()));

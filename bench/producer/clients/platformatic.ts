@@ -8,8 +8,8 @@
  * Keys and values are Buffers, which its default (no-op) serializers pass through.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { COMPETITORS_DIR, type ClientArgs, KEY_BUFFERS, VALUES, libraryVersion, measure, runClient } from '../workload.js';
+import { PLATFORMATIC_DIR, importPlatformatic } from '../../shared/competitors.js';
+import { type ClientArgs, KEY_BUFFERS, VALUES, libraryVersion, measure, runClient } from '../workload.js';
 
 interface PlatformaticMessage {
   topic: string;
@@ -31,17 +31,9 @@ interface PlatformaticModule {
   }) => PlatformaticProducer;
 }
 
-const PACKAGE_DIR = join(COMPETITORS_DIR, 'platformatic', 'node_modules', '@platformatic', 'kafka');
-
 runClient(async (args: ClientArgs, rss) => {
   const { spec, topic } = args;
-  let kafka: PlatformaticModule;
-  try {
-    // Its package.json exports only ./dist/index.js, as ESM.
-    kafka = (await import(pathToFileURL(join(PACKAGE_DIR, 'dist', 'index.js')).href)) as PlatformaticModule;
-  } catch (e) {
-    throw new Error(`@platformatic/kafka is not installed: run bash bench/producer/setup.sh (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const kafka = await importPlatformatic<PlatformaticModule>();
   const producer = new kafka.Producer({
     clientId: 'bench-platformatic',
     bootstrapBrokers: args.brokers,
@@ -50,7 +42,7 @@ runClient(async (args: ClientArgs, rss) => {
     ...(spec.compression === 'zstd' ? { compression: 'zstd' } : {}),
     autocreateTopics: false,
   });
-  const result = await measure('platformatic', await libraryVersion(join(PACKAGE_DIR, 'package.json')), args, rss, (first, count) => {
+  const result = await measure('platformatic', await libraryVersion(join(PLATFORMATIC_DIR, 'package.json')), args, rss, (first, count) => {
     const messages = new Array<PlatformaticMessage>(count);
     for (let i = 0; i < count; i++) {
       const k = (first + i) % KEY_BUFFERS.length;
