@@ -22,6 +22,7 @@
  */
 import { type Logger } from '../client/logger.js';
 import { KafkaJSNumberOfRetriesExceeded } from '../errors/errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { type ResolvedRetryOptions, retryBackoff } from '../retry/retrier.js';
 import { Batch } from './batch.js';
 import { type ConsumerMetrics } from './consumer-metrics.js';
@@ -75,7 +76,7 @@ const PROGRAMMER_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
  * commitOffsetsIfNecessary) on a stale batch gets one; the group member is already
  * rejoining, so the batch is abandoned, not retried and not fatal (KafkaJS rejoins on them too).
  */
-const GENERATION_OVER = new Set([22, 25, 27]);
+const GENERATION_OVER: ReadonlySet<number> = new Set([ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.REBALANCE_IN_PROGRESS]);
 
 function endsGeneration(e: Error): boolean {
   const code = (e as { code?: unknown }).code;
