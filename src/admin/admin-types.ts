@@ -190,6 +190,8 @@ export interface ConfigEntries {
   isSensitive: boolean;
   readOnly: boolean;
   configSynonyms: ConfigSynonyms[];
+  /** The broker's description of the config (null when it has none); present only when `describeConfigs` asked with `includeDocumentation`. Not in KafkaJS. */
+  documentation?: string | null;
 }
 
 /** `describeConfigs`' answer: KafkaJS's `DescribeConfigResponse`. */
@@ -337,4 +339,127 @@ export interface ClusterDescription {
   /** null when the cluster reports no controller. */
   controller: number | null;
   clusterId: string;
+}
+
+// ---- log directories, producers, leader elections (not in KafkaJS; Java's admin shapes) ----
+
+/** A partition's replica in a log directory: Java's `ReplicaInfo`. */
+export interface ReplicaInfo {
+  partition: number;
+  /** Bytes of its segment files. */
+  size: number;
+  /** How far its log end offset is behind the high watermark (current replica) or the current replica's (future one). */
+  offsetLag: number;
+  /** Whether it is a future replica, being moved here by AlterReplicaLogDirs. */
+  isFuture: boolean;
+}
+
+/** One log directory of a broker: Java's `LogDirDescription`. */
+export interface LogDirDescription {
+  /** The directory's absolute path (`:memory:` for a tskafka broker in memory). */
+  path: string;
+  /** Why the directory is offline (KAFKA_STORAGE_ERROR...), null when it is online. */
+  error: Error | null;
+  /** The volume's total and usable bytes; null when unknown (the broker is older than Kafka 3.3, or cannot tell). */
+  totalBytes: number | null;
+  usableBytes: number | null;
+  topics: { topic: string; partitions: ReplicaInfo[] }[];
+}
+
+/** `describeLogDirs`' answer for one broker. */
+export interface BrokerLogDirs {
+  brokerId: number;
+  logDirs: LogDirDescription[];
+}
+
+/** An idempotent or transactional producer as a partition's leader remembers it: Java's `ProducerState`. */
+export interface ProducerState {
+  /** A decimal string: producer ids are 64-bit. */
+  producerId: string;
+  producerEpoch: number;
+  /** The last sequence it wrote to the partition; -1 when none is known. */
+  lastSequence: number;
+  /** When it last wrote there, ms since the epoch. */
+  lastTimestamp: number;
+  /** The epoch of the transaction coordinator that last wrote a marker there; null for none. */
+  coordinatorEpoch: number | null;
+  /** The first offset of its open transaction (a decimal string); null for none. */
+  currentTransactionStartOffset: string | null;
+}
+
+/** `describeProducers`' answer: per topic and partition asked for, its active producers. */
+export type DescribeProducersResult = { topic: string; partitions: { partition: number; activeProducers: ProducerState[] }[] }[];
+
+/** Leader election types (Kafka's `ElectionType`). */
+export const ElectionTypes = Object.freeze({ PREFERRED: 0, UNCLEAN: 1 } as const);
+/** One of {@link ElectionTypes}' values. */
+export type ElectionTypes = (typeof ElectionTypes)[keyof typeof ElectionTypes];
+
+/**
+ * `electLeaders`' answer: per partition, whether it needed an election.
+ * `electionNotNeeded` is Kafka's ELECTION_NOT_NEEDED: the partition already
+ * had the leader asked for (the preferred replica; for UNCLEAN, any leader).
+ */
+export type ElectLeadersResult = { topic: string; partitions: { partition: number; electionNotNeeded: boolean }[] }[];
+
+/** The SCRAM mechanisms whose credentials `alterUserScramCredentials` sets (KIP-554). */
+export const ScramMechanisms = Object.freeze({ SCRAM_SHA_256: 'SCRAM-SHA-256', SCRAM_SHA_512: 'SCRAM-SHA-512' } as const);
+/** One of {@link ScramMechanisms}' values. */
+export type ScramMechanism = (typeof ScramMechanisms)[keyof typeof ScramMechanisms];
+
+/** `describeUserScramCredentials`' answer: per user, the mechanisms it has a credential for (never a salt or key). */
+export type UserScramCredentialsDescription = { user: string; credentials: { mechanism: ScramMechanism; iterations: number }[] }[];
+
+/** A credential to install: the admin salts and hashes `password` (the password never leaves the client). */
+export interface ScramCredentialUpsertion {
+  user: string;
+  mechanism: ScramMechanism;
+  /** At least 4096 (Kafka's minimum), at most 16384; default 4096. */
+  iterations?: number;
+  password: string;
+  /** Random (32 bytes) when absent. */
+  salt?: Buffer;
+}
+
+/** A credential to remove. */
+export interface ScramCredentialDeletion {
+  user: string;
+  mechanism: ScramMechanism;
+}
+
+/** How a client quota filter component matches an entity's name (KIP-546). */
+export const ClientQuotaMatchTypes = Object.freeze({ EXACT: 0, DEFAULT: 1, ANY: 2 } as const);
+/** One of {@link ClientQuotaMatchTypes}' values. */
+export type ClientQuotaMatchTypes = (typeof ClientQuotaMatchTypes)[keyof typeof ClientQuotaMatchTypes];
+
+/** One part of a quota entity: `user` or `client-id` (`ip` on brokers that serve it); a null name is the default. */
+export interface ClientQuotaEntityPart {
+  entityType: string;
+  entityName: string | null;
+}
+
+/**
+ * A filter component: `match` a string selects that name, null the default;
+ * without `match`, any name or the default. `matchType` says it explicitly.
+ */
+export interface ClientQuotaFilterComponent {
+  entityType: string;
+  match?: string | null;
+  matchType?: ClientQuotaMatchTypes;
+}
+
+/** `describeClientQuotas`' answer: the entities the filter selects and their values. */
+export type DescribeClientQuotasResult = { entity: ClientQuotaEntityPart[]; values: Record<string, number> }[];
+
+/** A change of one quota key: set `value`, or `remove` it. */
+export interface ClientQuotaAlterationOp {
+  key: string;
+  value?: number;
+  remove?: boolean;
+}
+
+/** The changes to one entity's quotas. */
+export interface ClientQuotaAlteration {
+  entity: ClientQuotaEntityPart[];
+  ops: ClientQuotaAlterationOp[];
 }

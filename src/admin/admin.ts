@@ -23,11 +23,14 @@ import {
   type AclEntry,
   type AclFilter,
   type AlterConfigsResult,
+  type BrokerLogDirs,
   type ClusterDescription,
   type DeleteAclResponse,
   type DeleteGroupsResult,
   type DescribeAclResponse,
   type DescribeConfigResponse,
+  type DescribeProducersResult,
+  type ElectLeadersResult,
   type FetchOffsetsPartition,
   type GroupDescriptions,
   type GroupOverview,
@@ -42,12 +45,25 @@ import {
   type SeekEntry,
   type TopicPartitions,
 } from './admin-types.js';
+import {
+  type ClientQuotaAlteration,
+  type ClientQuotaFilterComponent,
+  type DescribeClientQuotasResult,
+  type ScramCredentialDeletion,
+  type ScramCredentialUpsertion,
+  type UserScramCredentialsDescription,
+} from './admin-types.js';
+import * as clientQuotas from './client-quotas.js';
 import * as clusterInfo from './cluster-info.js';
 import * as configs from './configs.js';
+import * as elections from './elect-leaders.js';
 import * as groupOffsets from './group-offsets.js';
 import * as groups from './groups.js';
+import * as logDirs from './log-dirs.js';
 import * as offsets from './offsets.js';
+import * as producers from './producers.js';
 import * as reassignments from './reassignments.js';
+import * as scramCredentials from './scram-credentials.js';
 import * as topics from './topics.js';
 
 /** Event names, KafkaJS's. */
@@ -167,6 +183,21 @@ export class Admin {
     return reassignments.listPartitionReassignments(this.#ctx, options);
   }
 
+  /** Elect the preferred (or, without a leader, any live) replica as leader (KIP-460). Not in KafkaJS. */
+  async electLeaders(options: elections.ElectLeadersOptions): Promise<ElectLeadersResult> {
+    return elections.electLeaders(this.#ctx, options);
+  }
+
+  /** Each broker's log directories and the size of each partition replica in them (KIP-113). Not in KafkaJS. */
+  async describeLogDirs(options: logDirs.DescribeLogDirsOptions = {}): Promise<BrokerLogDirs[]> {
+    return logDirs.describeLogDirs(this.#ctx, options);
+  }
+
+  /** The idempotent producers each partition's leader remembers (KIP-664). Not in KafkaJS. */
+  async describeProducers(options: { topics: TopicPartitions[] }): Promise<DescribeProducersResult> {
+    return producers.describeProducers(this.#ctx, options);
+  }
+
   // ---- partition offsets ----
 
   /** Each partition's low and high watermarks. */
@@ -230,8 +261,8 @@ export class Admin {
 
   // ---- configs ----
 
-  /** Configs of topics and brokers. */
-  async describeConfigs(options: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean }): Promise<DescribeConfigResponse> {
+  /** Configs of topics and brokers; `includeDocumentation` (not in KafkaJS) adds each config's description. */
+  async describeConfigs(options: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean; includeDocumentation?: boolean }): Promise<DescribeConfigResponse> {
     return configs.describeConfigs(this.#ctx, options);
   }
 
@@ -260,6 +291,28 @@ export class Admin {
   /** Remove the bindings filters select. */
   async deleteAcls(options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
     return acls.deleteAcls(this.#ctx, options);
+  }
+
+  // ---- SCRAM credentials (KIP-554) and client quotas (KIP-546) ----
+
+  /** The users asked for (all when none) and the SCRAM mechanisms each has a credential for. */
+  async describeUserScramCredentials(options: { users?: string[] } = {}): Promise<UserScramCredentialsDescription> {
+    return scramCredentials.describeUserScramCredentials(this.#ctx, options);
+  }
+
+  /** Install (the password salted and hashed here, never sent) and remove SCRAM credentials. */
+  async alterUserScramCredentials(options: { upsertions?: ScramCredentialUpsertion[]; deletions?: ScramCredentialDeletion[] }): Promise<void> {
+    return scramCredentials.alterUserScramCredentials(this.#ctx, options);
+  }
+
+  /** The client quotas a filter selects. */
+  async describeClientQuotas(options: { components: ClientQuotaFilterComponent[]; strict?: boolean }): Promise<DescribeClientQuotasResult> {
+    return clientQuotas.describeClientQuotas(this.#ctx, options);
+  }
+
+  /** Set or remove client quota values (`validateOnly`: check only). */
+  async alterClientQuotas(options: { entries: ClientQuotaAlteration[]; validateOnly?: boolean }): Promise<void> {
+    return clientQuotas.alterClientQuotas(this.#ctx, options);
   }
 
   #emit(type: string, payload: unknown): void {

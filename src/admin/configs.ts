@@ -27,8 +27,11 @@ import {
   type ResourceConfigQuery,
 } from './admin-types.js';
 
-/** Min 1: v0 has isDefault instead of configSource and synonyms (KIP-226); v3 config types, v4 flexible; documentation not asked. */
+/** Min 1: v0 has isDefault instead of configSource and synonyms (KIP-226); v3 config types, v4 flexible. */
 const DESCRIBE_CONFIGS_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 4 });
+
+/** With documentation asked: v3 added it (KIP-569, Kafka 2.6). */
+const DESCRIBE_CONFIGS_DOCUMENTATION_VERSIONS: RequestVersions = Object.freeze({ min: 3, max: 4 });
 
 /** v0 has every field; v2 flexible. */
 const ALTER_CONFIGS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 2 });
@@ -43,7 +46,8 @@ function checkResources(resources: readonly { type: number; name: string }[]): v
   if (resources.length === 0) throw invalidArgument('Resources array cannot be empty');
   const invalidType = resources.find((r) => !RESOURCE_TYPES.has(r?.type));
   if (invalidType) throw invalidArgument(`Invalid resource type ${String(invalidType?.type)}: ${JSON.stringify(invalidType)}`);
-  const invalidName = resources.find((r) => !r.name || typeof r.name !== 'string');
+  // "" names the cluster-wide default of a BROKER resource (Kafka's form); every other resource needs a name.
+  const invalidName = resources.find((r) => typeof r.name !== 'string' || (r.name === '' && r.type !== ConfigResourceTypes.BROKER));
   if (invalidName) throw invalidArgument(`Invalid resource name ${String(invalidName.name)}: ${JSON.stringify(invalidName)}`);
 }
 
@@ -64,12 +68,16 @@ async function route<R extends { type: number; name: string }>(ctx: AdminContext
   );
 }
 
-/** Configs of topics and brokers, with their sources and, when asked, their synonyms. */
-export function describeConfigs(ctx: AdminContext, options: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean }): Promise<DescribeConfigResponse> {
+/**
+ * Configs of topics and brokers, with their sources and, when asked, their
+ * synonyms and (not in KafkaJS; brokers from Kafka 2.6) their documentation.
+ */
+export function describeConfigs(ctx: AdminContext, options: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean; includeDocumentation?: boolean }): Promise<DescribeConfigResponse> {
   const resources = requireArray(options?.resources, 'resources');
   checkResources(resources);
   const invalidConfigs = resources.find((r) => !Array.isArray(r.configNames) && r.configNames != null);
   if (invalidConfigs) throw invalidArgument(`Invalid resource configNames ${String(invalidConfigs.configNames)}: ${JSON.stringify(invalidConfigs)}`);
+  const includeDocumentation = options.includeDocumentation === true;
   return ctx.retry('describeConfigs', async () => {
     const answers = await Promise.all(
       (await route(ctx, resources)).map(([connection, list]) =>
@@ -80,8 +88,9 @@ export function describeConfigs(ctx: AdminContext, options: { resources: Resourc
             // Empty names mean all configs, as KafkaJS documents; on the wire that is null.
             resources: list.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.configNames && r.configNames.length > 0 ? r.configNames : null })),
             includeSynonyms: options.includeSynonyms ?? false,
+            includeDocumentation,
           },
-          { versions: DESCRIBE_CONFIGS_VERSIONS },
+          { versions: includeDocumentation ? DESCRIBE_CONFIGS_DOCUMENTATION_VERSIONS : DESCRIBE_CONFIGS_VERSIONS },
         ),
       ),
     );
@@ -102,6 +111,7 @@ export function describeConfigs(ctx: AdminContext, options: { resources: Resourc
           configSource: c.configSource as ConfigSource,
           isSensitive: c.isSensitive,
           configSynonyms: c.synonyms.map((s) => ({ configName: s.name, configValue: s.value, configSource: s.source as ConfigSource })),
+          ...(includeDocumentation ? { documentation: c.documentation } : {}),
         })),
       })),
     };

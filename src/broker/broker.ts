@@ -6,12 +6,15 @@
 import { Authorizer } from './acl/authorizer.js';
 import { type BrokerConfig } from './config.js';
 import { type Connection } from './connection.js';
+import { DynamicBrokerConfig } from './dynamic-config.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { allHandlers } from './handlers/index.js';
 import { type Handler } from './handlers/handler.js';
 import { type BrokerLogger } from './logger.js';
 import { ProducerStateManager } from './producer-state/producer-state-manager.js';
 import { QueuedRequestBytes } from './queued-request-bytes.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
+import { scramCredentialStore } from './scram-credential-store.js';
 import { TopicRegistry } from './topics.js';
 
 /** A listener's bound address and the address clients are told to use. */
@@ -40,6 +43,10 @@ export class Broker {
     readonly producers: ProducerStateManager,
     /** The ACL authorizer, null when `authorizer.class.name` is empty (everything allowed); see acl/request-authorization.ts. */
     readonly authorizer: Authorizer | null,
+    /** Client quotas (KIP-546) and their throttling (quotas/client-quotas.ts). */
+    readonly clientQuotas: ClientQuotas,
+    /** Broker configs changed at run time (AlterConfigs on a BROKER resource), layered over `config`: see dynamic-config.ts. */
+    readonly dynamicConfig: DynamicBrokerConfig,
   ) {
     this.handlers = new Map(allHandlers.map((h) => [h.apiKey, h as Handler]));
     this.queuedRequests = new QueuedRequestBytes(config.queuedMaxRequestBytes);
@@ -49,10 +56,14 @@ export class Broker {
   static async open(config: BrokerConfig, logger: BrokerLogger): Promise<Broker> {
     // ACLs first: a broker whose ACL file cannot be read must not start (nor recover logs first).
     const authorizer = config.authorizer === null ? null : await Authorizer.open(config.authorizer, config.logDir);
+    // Likewise SCRAM credentials and client quotas changed at run time: read now, so a bad file stops the start.
+    scramCredentialStore(config);
+    const clientQuotas = await ClientQuotas.open(config);
     const topics = await TopicRegistry.open(config, logger);
+    const dynamicConfig = DynamicBrokerConfig.open(config, topics, logger);
     const producers = await ProducerStateManager.open(config, topics, logger);
     const groups = await GroupCoordinator.open(config, logger);
-    const broker = new Broker(config, logger, topics, groups, producers, authorizer);
+    const broker = new Broker(config, logger, topics, groups, producers, authorizer, clientQuotas, dynamicConfig);
     broker.#startBackgroundWork();
     return broker;
   }

@@ -43,6 +43,18 @@ export interface SaslUser {
   readonly password: string;
 }
 
+/** OAUTHBEARER's unsecured-token validator: Kafka's `unsecuredValidator*` JAAS options (see auth/oauthbearer.ts). */
+export interface OAuthBearerValidatorOptions {
+  /** `unsecuredValidatorPrincipalClaimName` (`sub`): the claim naming the principal. */
+  readonly principalClaimName: string;
+  /** `unsecuredValidatorScopeClaimName` (`scope`). */
+  readonly scopeClaimName: string;
+  /** `unsecuredValidatorRequiredScope` (none): space-separated scopes every token must carry. */
+  readonly requiredScope: readonly string[];
+  /** `unsecuredValidatorAllowableClockSkewMs` (0): slack for `iat` and `exp`. */
+  readonly allowableClockSkewMs: number;
+}
+
 export interface BrokerConfig {
   readonly nodeId: number;
   readonly clusterId: string;
@@ -77,13 +89,25 @@ export interface BrokerConfig {
   readonly producerIdExpirationCheckIntervalMs: number;
   readonly saslEnabledMechanisms: readonly string[];
   readonly saslUsers: readonly SaslUser[];
+  /**
+   * `connections.max.reauth.ms` (0: sessions do not expire) keyed `''`, and Kafka's
+   * `listener.name.<listener>[.<mechanism>].connections.max.reauth.ms` keyed `LISTENER`
+   * or `LISTENER/MECHANISM` (KIP-368; looked up by auth/reauth.ts).
+   */
+  readonly connectionsMaxReauthMs: ReadonlyMap<string, number>;
+  /** OAUTHBEARER's unsecured-token validator options. */
+  readonly oauthBearer: OAuthBearerValidatorOptions;
   /** The ACL authorizer (`authorizer.class.name`), or null when none is configured: every request is then allowed. */
   readonly authorizer: AuthorizerConfig | null;
   /** PEM key and certificate for SSL/SASL_SSL listeners. */
   readonly ssl: { readonly key: string; readonly cert: string } | null;
   readonly topicDefaults: TopicDefaults;
+  /** Client quotas' measuring window (see src/broker/quotas/): `quota.window.num` (11) samples of `quota.window.size.seconds` (1) each. */
+  readonly quotaWindow: { readonly samples: number; readonly sizeMs: number };
   /** Keys given but not known to tskafka (kept, reported). */
   readonly unknownKeys: readonly string[];
+  /** Every key and value given (file and overrides merged): what DescribeConfigs reports as STATIC_BROKER_CONFIG, and what dynamic broker configs are layered over. */
+  readonly staticProperties: ReadonlyMap<string, string>;
 }
 
 /** How many connections the broker takes, and how long it lets them idle, dribble or fail to authenticate. */
@@ -126,7 +150,7 @@ export interface AuthorizerConfig {
 export const ACL_AUTHORIZER_CLASSES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'];
 
 const SECURITY_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
-const SASL_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+const SASL_MECHANISMS = new Set(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']);
 
 /** A config value that cannot be used; names the key, the value and what is accepted. */
 export class BrokerConfigError extends Error {
@@ -374,10 +398,14 @@ export function parseBrokerConfig(properties: ReadonlyMap<string, string>, opts:
     producerIdExpirationCheckIntervalMs: p.int('producer.id.expiration.check.interval.ms', 600_000, 1),
     saslEnabledMechanisms: mechanisms,
     saslUsers: users,
+    connectionsMaxReauthMs: parseConnectionsMaxReauthMs(p, listeners),
+    oauthBearer: parseOAuthBearerOptions(properties),
     authorizer: parseAuthorizer(p),
     ssl: keyPem && certPem ? { key: keyPem, cert: certPem } : null,
     topicDefaults,
+    quotaWindow: { samples: p.int('quota.window.num', 11, 1), sizeMs: p.int('quota.window.size.seconds', 1, 1) * 1000 },
     unknownKeys: [],
+    staticProperties: new Map(properties),
   };
   const unknown = [...properties.keys()].filter((k) => !p.used.has(k));
   return Object.freeze({ ...config, unknownKeys: unknown });
@@ -422,6 +450,35 @@ function parseConnectionLimits(p: Props, listeners: readonly ListenerConfig[]): 
     saslServerMaxReceiveSize: p.int('sasl.server.max.receive.size', 524_288, 1),
     failedAuthenticationDelayMs: delayMs,
     socketRequestReadTimeoutMs: p.int('socket.request.read.timeout.ms', 30_000, 1),
+  };
+}
+
+/** `connections.max.reauth.ms` and its per-listener, per-mechanism overrides (Kafka's lookup order is in auth/reauth.ts). */
+function parseConnectionsMaxReauthMs(p: Props, listeners: readonly ListenerConfig[]): ReadonlyMap<string, number> {
+  const byKey = new Map<string, number>([['', p.int('connections.max.reauth.ms', 0, 0)]]);
+  for (const key of p.map.keys()) {
+    const m = /^listener\.name\.([^.]+)\.(?:([^.]+)\.)?connections\.max\.reauth\.ms$/.exec(key);
+    const listener = m && listeners.find((l) => l.name.toLowerCase() === m[1]);
+    if (!m || !listener) continue;
+    byKey.set(m[2] === undefined ? listener.name : `${listener.name}/${m[2].toUpperCase()}`, p.int(key, 0, 0));
+  }
+  return byKey;
+}
+
+/** Kafka's `unsecuredValidator*` options, from the JAAS line of OAuthBearerLoginModule (`name="value"` or `name=value`). */
+function parseOAuthBearerOptions(properties: ReadonlyMap<string, string>): OAuthBearerValidatorOptions {
+  const options = new Map<string, string>();
+  for (const [key, value] of properties) {
+    if (!/(^|\.)sasl\.jaas\.config$/.test(key) || !value.includes('OAuthBearerLoginModule')) continue;
+    for (const m of value.matchAll(/\bunsecuredValidator(\w+)\s*=\s*(?:"([^"]*)"|([^\s;"]+))/g)) options.set(m[1]!, (m[2] ?? m[3]!).trim());
+  }
+  const skew = options.get('AllowableClockSkewMs') || '0';
+  if (!/^\d{1,9}$/.test(skew)) throw new BrokerConfigError('sasl.jaas.config', `unsecuredValidatorAllowableClockSkewMs=${skew}`, 'a number of milliseconds >= 0');
+  return {
+    principalClaimName: options.get('PrincipalClaimName') || 'sub',
+    scopeClaimName: options.get('ScopeClaimName') || 'scope',
+    requiredScope: (options.get('RequiredScope') ?? '').split(' ').filter(Boolean),
+    allowableClockSkewMs: Number(skew),
   };
 }
 

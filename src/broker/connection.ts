@@ -24,9 +24,16 @@
  * `queued.max.request.bytes` of requests read and not answered, over all
  * connections, no connection is read (queued-request-bytes.ts).
  *
+ * A client over a client quota (quotas/client-quotas.ts) is answered with the
+ * throttle time and then not read for that long (KIP-219), as Kafka mutes it.
+ *
  * After SaslHandshake v0 the frames that follow are bare SASL tokens, without
  * Kafka headers, answered by bare size-prefixed tokens until the exchange ends
  * (KIP-43); then Kafka requests resume.
+ *
+ * A SASL session with a lifetime (KIP-368, auth/reauth.ts) that expired closes
+ * the connection, unanswered, at its next request other than a SaslHandshake
+ * that starts a re-authentication.
  */
 import { type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,6 +220,11 @@ export class Connection implements MutableChannel {
       return;
     }
     const { header, body } = parsed;
+    if (this.session.authenticated && this.session.reauthentication.closes(header.apiKey, performance.now())) {
+      // KIP-368: Kafka's SocketServer closes an expired session's connection without an answer.
+      this.close(`the SASL session of ${this.session.principal} expired without re-authentication (KIP-368)`, 'info');
+      return;
+    }
     const handler = this.broker.handlers.get(header.apiKey);
     if (!handler) {
       this.close(`API key ${header.apiKey} is not served by this broker`);
@@ -245,9 +257,12 @@ export class Connection implements MutableChannel {
       this.close(`malformed ${handler.request.name} v${header.apiVersion}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    // A Fetch under a consumer_byte_rate quota asks for no more than the quota lets through (quotas/client-quotas.ts).
+    request = this.broker.clientQuotas.limitRequest(this.session, header, request);
     const ctx: RequestContext = { broker: this.broker, session: this.session, header, size: parsed.size, closeConnection: (reason) => this.close(reason) };
     let response: unknown;
     this.handling = header.apiKey;
+    const handlingStarted = performance.eventLoopUtilization();
     try {
       response = await handler.handle(ctx, request);
     } catch (e) {
@@ -259,7 +274,18 @@ export class Connection implements MutableChannel {
       return;
     }
     this.handling = null;
-    if (response === NO_RESPONSE || this.#closed) return;
+    // Client quotas (quotas/client-quotas.ts): over one, the answer carries the throttle time and
+    // this connection is not read for that long, before the answer (old versions) or after it (KIP-219).
+    const throttle = this.broker.clientQuotas.throttle({
+      session: this.session, header, request, requestSize: parsed.size, handledMs: performance.eventLoopUtilization(handlingStarted).active, response,
+      responseSize: (body) => this.#encode(header.apiKey, header.apiVersion, header.correlationId, handler.response, body).length,
+    });
+    response = throttle.response;
+    if (throttle.beforeAnswerMs > 0) await sleep(throttle.beforeAnswerMs, undefined, { ref: false });
+    if (response === NO_RESPONSE || this.#closed) {
+      if (throttle.afterAnswerMs > 0 && !this.#closed) await sleep(throttle.afterAnswerMs, undefined, { ref: false });
+      return;
+    }
     if (this.session.sasl.step === 'failed') {
       await this.#delayFailedAuthentication();
       if (this.#closed) return;
@@ -269,6 +295,7 @@ export class Connection implements MutableChannel {
     }
     this.#answer(handler, header, request, response);
     this.#splitter.maxFrameBytes = this.#frameLimit();
+    if (throttle.afterAnswerMs > 0) await sleep(throttle.afterAnswerMs, undefined, { ref: false });
   }
 
   /** One bare token of a SaslHandshake v0 exchange; a failure is closed without an answer unless the mechanism has one (SCRAM's e=). */

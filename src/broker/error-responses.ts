@@ -11,10 +11,14 @@
  * message may say more about the broker than a client should learn.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
+import { AlterClientQuotasRequest } from '../protocol/generated/alter-client-quotas-request.js';
+import { AlterClientQuotasResponse } from '../protocol/generated/alter-client-quotas-response.js';
 import { AlterConfigsRequest } from '../protocol/generated/alter-configs-request.js';
 import { AlterConfigsResponse } from '../protocol/generated/alter-configs-response.js';
 import { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
 import { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials-request.js';
+import { AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials-response.js';
 import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { CreateAclsRequest } from '../protocol/generated/create-acls-request.js';
@@ -33,12 +37,22 @@ import { DeleteTopicsRequest } from '../protocol/generated/delete-topics-request
 import { DeleteTopicsResponse } from '../protocol/generated/delete-topics-response.js';
 import { DescribeAclsRequest } from '../protocol/generated/describe-acls-request.js';
 import { DescribeAclsResponse } from '../protocol/generated/describe-acls-response.js';
+import { DescribeClientQuotasRequest } from '../protocol/generated/describe-client-quotas-request.js';
+import { DescribeClientQuotasResponse } from '../protocol/generated/describe-client-quotas-response.js';
 import { DescribeClusterRequest } from '../protocol/generated/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
 import { DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
 import { DescribeGroupsRequest } from '../protocol/generated/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
+import { DescribeLogDirsRequest } from '../protocol/generated/describe-log-dirs-request.js';
+import { DescribeLogDirsResponse } from '../protocol/generated/describe-log-dirs-response.js';
+import { DescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
+import { DescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
+import { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials-request.js';
+import { DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials-response.js';
+import { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
@@ -215,6 +229,23 @@ define(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 
 }));
 define(ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message }));
 define(DescribeClusterRequest, DescribeClusterResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message }));
+// Kafka's: the top-level code (v3+). Before v3 there is none, so one log directory (no path) carries it, or the client would see an empty answer.
+define(DescribeLogDirsRequest, DescribeLogDirsResponse, (_r, e, v) => (v >= 3 ? { errorCode: e.code } : { results: [{ errorCode: e.code, logDir: '', topics: [] }] }));
+define(DescribeProducersRequest, DescribeProducersResponse, (r, e) => ({
+  topics: r.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: e.code, errorMessage: e.message })) })),
+}));
+// Kafka's: the top-level code (v1+) and every partition named.
+define(ElectLeadersRequest, ElectLeadersResponse, (r, e, v) => ({
+  errorCode: v >= 1 ? e.code : undefined,
+  replicaElectionResults: (r.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: e.code, errorMessage: e.message })) })),
+}));
+// Kafka's getErrorResponse of the quota and SCRAM APIs (KIP-546, KIP-554): per entity or user named, or the top-level code.
+define(DescribeClientQuotasRequest, DescribeClientQuotasResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message, entries: null }));
+define(AlterClientQuotasRequest, AlterClientQuotasResponse, (r, e) => ({ entries: r.entries.map((x) => ({ errorCode: e.code, errorMessage: e.message, entity: x.entity })) }));
+define(DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse, (_r, e) => ({ errorCode: e.code, errorMessage: e.message }));
+define(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, (r, e) => ({
+  results: [...new Set([...r.deletions, ...r.upsertions].map((x) => x.name))].map((user) => ({ user, errorCode: e.code, errorMessage: e.message })),
+}));
 
 /**
  * The body answering `request` (of API `apiKey` at `version`) with `error`, for

@@ -15,6 +15,7 @@ import { Broker, type BoundListener } from './broker.js';
 import { type BrokerConfig, parseBrokerConfig, readPropertiesFile } from './config.js';
 import { Connection } from './connection.js';
 import { ConnectionQuotas } from './connection-quotas.js';
+import { BROKER_CONFIGS } from './broker-config-defs.js';
 import { type BrokerLogger, type LogLevel, consoleLogger } from './logger.js';
 import { Session } from './session.js';
 
@@ -51,10 +52,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   for (const [k, v] of Object.entries(options.properties ?? {})) props.set(k, String(v));
   const config = parseBrokerConfig(props, { inMemory: options.inMemory ?? false });
   const logger = options.logger ?? consoleLogger(options.logLevel ?? 'warn');
-  for (const key of config.unknownKeys) logger.info(`ignoring config ${key}: not used by tskafka`);
+  // A broker-level default of a topic config (log.cleaner.min.cleanable.ratio...) is read by the
+  // dynamic config layer, not by parseBrokerConfig: it is used, not ignored.
+  for (const key of config.unknownKeys) if (BROKER_CONFIGS[key]?.topicConfig === undefined) logger.info(`ignoring config ${key}: not used by tskafka`);
 
   const broker = await Broker.open(config, logger);
-  const quotas = new ConnectionQuotas(config.connectionLimits, logger);
+  // The dynamic config's limits object: max.connections changed at run time applies to the next accept.
+  const quotas = new ConnectionQuotas(broker.dynamicConfig.connectionLimits, logger);
   const servers: Server[] = [];
   try {
     for (const listener of config.listeners) {

@@ -2,6 +2,7 @@
  * Per-connection state the broker keeps: which listener it came in on and
  * whether (and as whom) it has authenticated.
  */
+import { Reauthentication } from './auth/reauth.js';
 import { type ScramExchange } from './auth/scram.js';
 import { type ListenerConfig } from './config.js';
 
@@ -14,20 +15,23 @@ export type SaslState =
   | { readonly step: 'none' }
   | { readonly step: 'handshaken'; readonly mechanism: string; readonly rawTokens: boolean }
   | { readonly step: 'scram-first-done'; readonly mechanism: string; readonly rawTokens: boolean; readonly exchange: ScramExchange }
+  /** OAUTHBEARER refused the token with this JSON challenge; the client's `\x01` turns it into the failure (RFC 7628). */
+  | { readonly step: 'oauth-error-sent'; readonly mechanism: string; readonly rawTokens: boolean; readonly errorJson: string }
   | { readonly step: 'authenticated'; readonly mechanism: string }
   /** The connection is closed once the failure's response is written, as Kafka does. */
   | { readonly step: 'failed'; readonly reason: string };
 
 /**
- * The legal moves between SASL steps. Authentication happens once per
- * connection: the broker grants a session lifetime of 0, so clients never
- * re-authenticate (KIP-368), and a failure ends the connection.
+ * The legal moves between SASL steps. An authenticated session whose lifetime
+ * is bounded may go back to `handshaken` to re-authenticate (KIP-368, see
+ * auth/reauth.ts); a failure ends the connection.
  */
 const SASL_TRANSITIONS: { readonly [S in SaslState['step']]: readonly SaslState['step'][] } = {
   none: ['handshaken', 'failed'],
-  handshaken: ['scram-first-done', 'authenticated', 'failed'],
+  handshaken: ['scram-first-done', 'oauth-error-sent', 'authenticated', 'failed'],
   'scram-first-done': ['authenticated', 'failed'],
-  authenticated: [],
+  'oauth-error-sent': ['oauth-error-sent', 'authenticated', 'failed'],
+  authenticated: ['handshaken', 'failed'],
   failed: [],
 };
 
@@ -36,6 +40,8 @@ export class Session {
   #sasl: SaslState = { step: 'none' };
   /** The authenticated user, or ANONYMOUS on listeners without SASL. */
   principal: string;
+  /** Session expiry and re-authentication (KIP-368). */
+  readonly reauthentication = new Reauthentication();
 
   constructor(
     readonly listener: ListenerConfig,
@@ -65,6 +71,7 @@ export class Session {
 
   /** After SaslHandshake v0 the next frames are bare SASL tokens, not Kafka requests (KIP-43). */
   get expectsRawSaslTokens(): boolean {
-    return (this.#sasl.step === 'handshaken' || this.#sasl.step === 'scram-first-done') && this.#sasl.rawTokens;
+    const step = this.#sasl.step;
+    return (step === 'handshaken' || step === 'scram-first-done' || step === 'oauth-error-sent') && this.#sasl.rawTokens;
   }
 }

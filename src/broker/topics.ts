@@ -105,11 +105,20 @@ export class TopicRegistry {
   readonly #removals = new Set<Promise<void>>();
   /** Called in the synchronous step that deletes a topic: see {@link onDelete}. */
   readonly #deleteListeners = new Set<(topic: Topic) => void>();
+  /**
+   * The broker-level defaults of topic configs, every topic's `defaults`: server.properties
+   * at first, replaced in place by dynamic broker configs ({@link reconfigure}).
+   */
+  readonly defaults: { -readonly [K in keyof TopicDefaults]: TopicDefaults[K] };
+  /** The broker-level value of a topic config not in {@link defaults} (`flush.ms`, `min.cleanable.dirty.ratio`...), if set: see dynamic-config.ts. */
+  #brokerDefault: (topicConfig: string) => string | number | undefined = () => undefined;
 
   private constructor(
     readonly config: BrokerConfig,
     readonly logger: BrokerLogger,
-  ) {}
+  ) {
+    this.defaults = { ...config.topicDefaults };
+  }
 
   /**
    * Loads the topics of the data directory and opens (recovers) their logs: the
@@ -135,7 +144,7 @@ export class TopicRegistry {
       logger.warn(`ignoring ${paths.join(', ')}: ${problem}, so no topic of this broker can be there`);
     }
     for (const s of plan.topics) {
-      const topic = new Topic(s.name, s.topicId, new Map(Object.entries(s.configs)), config.topicDefaults);
+      const topic = new Topic(s.name, s.topicId, new Map(Object.entries(s.configs)), registry.defaults);
       for (let i = 0; i < s.partitions; i++) {
         try {
           topic.partitions.push(new Partition(topic, i, await registry.#openLog(topic, i)));
@@ -173,7 +182,7 @@ export class TopicRegistry {
 
   /** Validate configs for a new topic or an alteration (every Kafka topic config); returns normalized values or throws LogConfigError. */
   validateConfigs(configs: Iterable<[string, string]>): Map<string, string | number> {
-    return validateTopicConfigs(configs, (name) => this.config.topicDefaults[name as keyof TopicDefaults]);
+    return validateTopicConfigs(configs, (name) => this.defaults[name as keyof TopicDefaults] ?? this.#brokerDefault(name));
   }
 
   /**
@@ -190,7 +199,7 @@ export class TopicRegistry {
     if (problem) throw new InvalidTopicError(problem);
     if (this.#topics.has(name)) throw new TopicExistsError(name);
     if (this.#creating.has(name)) throw new TopicExistsError(name, 'is being created');
-    const topic = new Topic(name, newTopicId(), configs, this.config.topicDefaults);
+    const topic = new Topic(name, newTopicId(), configs, this.defaults);
     validateLogConfig(this.logConfig(topic));
     const creating = this.#change(async () => {
       const partitions = await this.#openNewLogs(topic, 0, numPartitions);
@@ -315,8 +324,25 @@ export class TopicRegistry {
     });
   }
 
+  /**
+   * New broker-level defaults of topic configs (dynamic broker configs): every
+   * log runs with them from now on where its topic has no override. Every
+   * topic's log config is checked before any changes.
+   *
+   * @param brokerDefault - the broker-level value of a topic config not in `defaults`, if set
+   * @param dryRun - only check
+   * @throws LogConfigError when some topic's log config would be invalid (nothing changed)
+   */
+  reconfigure(defaults: TopicDefaults, brokerDefault: (topicConfig: string) => string | number | undefined, dryRun = false): void {
+    const next = this.list().map((t) => [t, validateLogConfig(this.logConfig(new Topic(t.name, t.topicId, t.overrides, defaults), brokerDefault))] as const);
+    if (dryRun) return;
+    Object.assign(this.defaults, defaults);
+    this.#brokerDefault = brokerDefault;
+    for (const [topic, config] of next) for (const p of topic.partitions) p.log.updateConfig(config);
+  }
+
   /** The log settings a topic's partitions run with. */
-  logConfig(topic: Topic): LogConfig {
+  logConfig(topic: Topic, brokerDefault = this.#brokerDefault): LogConfig {
     return {
       segmentBytes: topic.config('segment.bytes'),
       segmentMs: topic.config('segment.ms'),
@@ -327,7 +353,7 @@ export class TopicRegistry {
       deleteRetentionMs: topic.config('delete.retention.ms'),
       minCompactionLagMs: topic.config('min.compaction.lag.ms'),
       // flush.messages / flush.ms, min.cleanable.dirty.ratio, max.compaction.lag.ms: the topic's own when set.
-      ...topicLogSettings((name) => topic.overrides.get(name), this.config.flush),
+      ...topicLogSettings((name) => topic.overrides.get(name) ?? brokerDefault(name), this.config.flush),
       messageTimestampType: topic.config('message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
       maxMessageBytes: topic.config('max.message.bytes'),
     };

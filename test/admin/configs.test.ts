@@ -70,6 +70,35 @@ describe('admin: configs', () => {
     assert.equal(view.get('cleanup.policy'), 'compact,delete', 'untouched');
   });
 
+  it('describeConfigs with includeDocumentation adds each config\'s description; without it there is no documentation field', async () => {
+    const query = { resources: [{ type: ConfigResourceTypes.TOPIC, name: 'settings', configNames: ['cleanup.policy'] }] };
+    const plain = (await f.admin.describeConfigs(query)).resources[0]!.configEntries[0]!;
+    assert.equal('documentation' in plain, false, "KafkaJS's shape when not asked");
+    const documented = (await f.admin.describeConfigs({ ...query, includeDocumentation: true })).resources[0]!.configEntries[0]!;
+    assert.match(documented.documentation ?? '', /compact/);
+  });
+
+  it('broker configs change at run time (BROKER resource), as KafkaJS then describes, with Kafka\'s sources', async () => {
+    const node = String(f.broker.config.nodeId);
+    await f.admin.incrementalAlterConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '', configEntries: [{ name: 'log.retention.bytes', value: '1000000' }] }] });
+    await f.admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: node, configEntries: [{ name: 'log.retention.bytes', value: '2000000' }] }] });
+    const theirs = await f.peer.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.BROKER, name: node, configNames: ['log.retention.bytes'] }] });
+    const entry = theirs.resources[0]!.configEntries[0]!;
+    assert.deepEqual([entry.configValue, entry.configSource, entry.readOnly], ['2000000', ConfigSource.DYNAMIC_BROKER_CONFIG, false]);
+    assert.deepEqual(
+      entry.configSynonyms.map((s) => s.configSource),
+      [ConfigSource.DYNAMIC_BROKER_CONFIG, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigSource.DEFAULT_CONFIG],
+    );
+    const ours = (await f.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'settings', configNames: ['retention.bytes'] }] })).resources[0]!.configEntries[0]!;
+    assert.deepEqual([ours.configValue, ours.configSource, ours.isDefault], ['2000000', ConfigSource.DYNAMIC_BROKER_CONFIG, false]);
+    await assert.rejects(
+      f.admin.incrementalAlterConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: node, configEntries: [{ name: 'log.dirs', value: '/elsewhere' }] }] }),
+      (e: unknown) => e instanceof KafkaJSProtocolError && e.type === 'INVALID_REQUEST' && /log\.dirs/.test(e.message),
+    );
+    await f.admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: node, configEntries: [] }] });
+    await f.admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '', configEntries: [] }] });
+  });
+
   it('a bad config value rejects with INVALID_CONFIG and the broker\'s message', async () => {
     const resources = [{ type: ConfigResourceTypes.TOPIC, name: 'settings', configEntries: [{ name: 'retention.ms', value: 'soon' }] }];
     await assert.rejects(f.admin.alterConfigs({ resources }), (e: unknown) => e instanceof KafkaJSProtocolError && e.type === 'INVALID_CONFIG' && /retention\.ms/.test(e.message));

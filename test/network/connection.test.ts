@@ -86,8 +86,9 @@ describe('Connection', () => {
     it('refuses clearly an API the broker does not serve', async () => {
       const c = connection(running.bootstrap);
       await c.connect();
-      assert.equal(running.broker.handlers.has(ApiKey.ElectLeaders), false);
-      assert.throws(() => c.versionFor(ApiKey.ElectLeaders), (e: unknown) => e instanceof KafkaJSServerDoesNotSupportApiKey && /does not support ElectLeaders/.test(e.message) && !e.retriable);
+      // DescribeQuorum is KRaft's, for a controller quorum this broker has not.
+      assert.equal(running.broker.handlers.has(ApiKey.DescribeQuorum), false);
+      assert.throws(() => c.versionFor(ApiKey.DescribeQuorum), (e: unknown) => e instanceof KafkaJSServerDoesNotSupportApiKey && /does not support DescribeQuorum/.test(e.message) && !e.retriable);
       await assert.rejects(c.send(MetadataRequest, MetadataResponse, { topics: [] }, { version: 99, versions: { min: 99, max: 99 } }), KafkaJSServerDoesNotSupportApiKey);
     });
 

@@ -18,8 +18,9 @@
  * ```
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonFileDurably } from '../durable-json.js';
 import {
   type AclBinding,
   type AclBindingFilter,
@@ -236,22 +237,7 @@ export function parseAclFile(path: string, text: string): AclBinding[] {
   });
 }
 
-/** Replace the file atomically and durably: write a temporary file, fsync it, rename it over the old one, fsync the directory. */
-async function writeAclFile(path: string, bindings: readonly AclBinding[]): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const text = `${JSON.stringify({ version: FILE_VERSION, acls: bindings.map(toStored) }, null, 2)}\n`;
-  const file = await open(tmp, 'w');
-  try {
-    await file.writeFile(text, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+/** Replace the file atomically and durably (durable-json.ts). */
+function writeAclFile(path: string, bindings: readonly AclBinding[]): Promise<void> {
+  return writeJsonFileDurably(path, { version: FILE_VERSION, acls: bindings.map(toStored) });
 }

@@ -10,7 +10,9 @@
  * ```
  *
  * The server keeps no passwords, only each user's salt, StoredKey and ServerKey
- * (RFC 5802 section 3), derived once per broker from the configured passwords.
+ * (RFC 5802 section 3), derived once per broker from the configured passwords
+ * or, for credentials set at run time (KIP-554), from the SaltedPassword the
+ * admin client computed (../scram-credential-store.ts).
  * A client proves it knows the password by sending ClientKey XOR
  * ClientSignature; the server recovers ClientKey, hashes it and compares with
  * StoredKey, then proves itself with ServerSignature.
@@ -35,6 +37,17 @@ export type ScramMechanism = keyof typeof SCRAM_MECHANISMS;
 /** Kafka's minimum (and its clients' default) iteration count for SCRAM credentials. */
 export const SCRAM_ITERATIONS = 4096;
 
+/** Kafka's maximum iteration count for a SCRAM credential set at run time (KIP-554). */
+export const SCRAM_MAX_ITERATIONS = 16384;
+
+/** KIP-554's wire codes for the mechanisms (0 is UNKNOWN). */
+export const SCRAM_MECHANISM_CODES: { readonly [M in ScramMechanism]: number } = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+
+/** The mechanism a KIP-554 code names, or undefined for UNKNOWN and codes this broker does not know. */
+export function scramMechanismFromCode(code: number): ScramMechanism | undefined {
+  return (Object.keys(SCRAM_MECHANISM_CODES) as ScramMechanism[]).find((m) => SCRAM_MECHANISM_CODES[m] === code);
+}
+
 /** True for a mechanism name this module serves. */
 export function isScramMechanism(mechanism: string): mechanism is ScramMechanism {
   return Object.hasOwn(SCRAM_MECHANISMS, mechanism);
@@ -53,6 +66,15 @@ export function deriveScramCredential(mechanism: ScramMechanism, password: strin
   const { hash, length } = SCRAM_MECHANISMS[mechanism];
   // Hi() is PBKDF2 with HMAC-H and dkLen = the hash's length (RFC 5802 section 2.2).
   const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, length, hash);
+  return scramCredentialFromSaltedPassword(mechanism, salt, saltedPassword, iterations);
+}
+
+/**
+ * A credential from a SaltedPassword computed elsewhere: what AlterUserScramCredentials
+ * carries (KIP-554), so that the password itself never reaches the broker.
+ */
+export function scramCredentialFromSaltedPassword(mechanism: ScramMechanism, salt: Buffer, saltedPassword: Buffer, iterations: number): ScramCredential {
+  const { hash } = SCRAM_MECHANISMS[mechanism];
   const clientKey = hmac(hash, saltedPassword, 'Client Key');
   return {
     salt,
@@ -62,15 +84,19 @@ export function deriveScramCredential(mechanism: ScramMechanism, password: strin
   };
 }
 
-/** The credentials of every configured user for one mechanism. */
+/**
+ * The credentials of every user for one mechanism: the configured ones, changed
+ * at run time by AlterUserScramCredentials. An exchange holds the credential it
+ * looked up at client-first, so a change affects new authentications only.
+ */
 export class ScramCredentials {
-  readonly #byUser: ReadonlyMap<string, ScramCredential>;
+  readonly #byUser: Map<string, ScramCredential>;
   /** Keys the mock credentials of unknown users: stable per username, unguessable by clients. */
   readonly #mockSecret = randomBytes(32);
 
   private constructor(
     readonly mechanism: ScramMechanism,
-    byUser: ReadonlyMap<string, ScramCredential>,
+    byUser: Map<string, ScramCredential>,
   ) {
     this.#byUser = byUser;
   }
@@ -82,6 +108,26 @@ export class ScramCredentials {
     const byUser = new Map<string, ScramCredential>();
     for (const [username, password] of passwords) byUser.set(username, deriveScramCredential(mechanism, password, randomBytes(24), iterations));
     return new ScramCredentials(mechanism, byUser);
+  }
+
+  /** The user's credential, undefined when the user has none for this mechanism. */
+  get(username: string): ScramCredential | undefined {
+    return this.#byUser.get(username);
+  }
+
+  /** Install (or replace) a user's credential. */
+  set(username: string, credential: ScramCredential): void {
+    this.#byUser.set(username, credential);
+  }
+
+  /** Remove a user's credential; false when there was none. */
+  delete(username: string): boolean {
+    return this.#byUser.delete(username);
+  }
+
+  /** Every user with a credential for this mechanism. */
+  users(): string[] {
+    return [...this.#byUser.keys()];
   }
 
   /**

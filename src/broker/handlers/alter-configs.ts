@@ -1,8 +1,12 @@
 /**
  * AlterConfigs, v0-v2 (the non-incremental form: the given set replaces every
- * override of the topic). Topic resources only: broker settings are static
- * here (INVALID_REQUEST). Values are validated with Kafka's rules
- * (INVALID_CONFIG naming the key); validateOnly checks without applying.
+ * override of the topic, or every dynamic config of the broker resource).
+ * Topic values are validated with Kafka's rules (INVALID_CONFIG naming the
+ * key). Broker resources (this node id, or "" for the cluster-wide default)
+ * take the configs Kafka lets change at run time (dynamic-config.ts): a
+ * read-only config or a bad value is INVALID_REQUEST naming it, as Kafka
+ * answers, a name tskafka does not know INVALID_CONFIG. validateOnly checks
+ * without applying.
  * ACLs, per resource before it is looked at ({@link alterRefusal}):
  * ALTER_CONFIGS on the TOPIC, else TOPIC_AUTHORIZATION_FAILED; on the CLUSTER
  * for a broker, else CLUSTER_AUTHORIZATION_FAILED.
@@ -14,16 +18,16 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { AclOperation } from '../acl/acl-binding.js';
 import { configResourceRefusal } from '../acl/config-resource-authorization.js';
 import { type Broker } from '../broker.js';
+import { BrokerConfigChangeError } from '../dynamic-config.js';
 import { KafkaStorageError } from '../log/log-errors.js';
 import { UnknownTopicError } from '../topic-errors.js';
 import { type Topic } from '../topics.js';
-import { ResourceType } from './describe-configs.js';
+import { ResourceType, brokerResourceProblem } from './describe-configs.js';
 import { type RequestContext, defineHandler } from './handler.js';
 
 /** Find the topic a config change targets, or the error to answer. */
 export function alterTarget(broker: Broker, resourceType: number, resourceName: string): Topic | { errorCode: number; errorMessage: string } {
-  if (resourceType === ResourceType.BROKER) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'broker configs are static in tskafka: set them in server.properties or --override' };
-  if (resourceType !== ResourceType.TOPIC) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resourceType} is not supported (topic 2)` };
+  if (resourceType !== ResourceType.TOPIC) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resourceType} is not supported (topic 2, broker 4)` };
   return broker.topics.get(resourceName) ?? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${resourceName} does not exist` };
 }
 
@@ -61,6 +65,29 @@ export async function alterTopicConfigs(
   }
 }
 
+/**
+ * One BROKER resource of AlterConfigs or IncrementalAlterConfigs: the new set
+ * of its dynamic configs (throwing names the bad config), checked and, unless
+ * validateOnly, made durable and applied (dynamic-config.ts).
+ */
+export async function alterBrokerConfigs(
+  broker: Broker,
+  resource: { resourceType: number; resourceName: string },
+  validateOnly: boolean,
+  newConfigs: (current: ReadonlyMap<string, string>) => Map<string, string>,
+): Promise<AlterConfigsResult> {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const problem = brokerResourceProblem(resource.resourceName, broker.config.nodeId);
+  if (problem !== null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: problem };
+  try {
+    await broker.dynamicConfig.alter(resource.resourceName, newConfigs(broker.dynamicConfig.dynamicConfigs(resource.resourceName)), validateOnly);
+    return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+  } catch (e) {
+    if (e instanceof BrokerConfigChangeError || e instanceof KafkaStorageError) return { ...base, errorCode: e.code, errorMessage: e.message };
+    return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Each resource in turn: a request's changes apply in its order. */
 export async function alterEach<R>(resources: readonly R[], alter: (resource: R) => Promise<AlterConfigsResult>): Promise<AlterConfigsResult[]> {
   const out: AlterConfigsResult[] = [];
@@ -86,10 +113,13 @@ export const alterConfigsHandler = defineHandler({
   response: AlterConfigsResponse,
   async handle(ctx, request) {
     return {
-      responses: await alterEach(request.resources, (res) =>
-        alterRefusal(ctx, res) ??
-        alterTopicConfigs(ctx.broker, res, request.validateOnly, () => res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
-      ),
+      responses: await alterEach(request.resources, (res) => {
+        const given = res.configs.filter((c) => c.value !== null).map((c): [string, string] => [c.name, c.value!]);
+        return (
+          alterRefusal(ctx, res) ??
+          (res.resourceType === ResourceType.BROKER ? alterBrokerConfigs(ctx.broker, res, request.validateOnly, () => new Map(given)) : alterTopicConfigs(ctx.broker, res, request.validateOnly, () => given))
+        );
+      }),
     };
   },
 });

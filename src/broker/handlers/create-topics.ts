@@ -137,7 +137,7 @@ export const createTopicsHandler = defineHandler({
         errorMessage: null,
         numPartitions: partitions,
         replicationFactor: 1,
-        configs: version >= 5 && topic ? describeTopicConfigs(topic, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false })) : version >= 5 ? null : [],
+        configs: version >= 5 && topic ? describeTopicConfigs(topic, null, broker.dynamicConfig).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false })) : version >= 5 ? null : [],
       });
     }
     return { topics: results };

@@ -2,8 +2,10 @@
  * Every API the embedded broker serves; ApiVersions advertises exactly these.
  * Transaction APIs arrive with transactions and are absent until then.
  */
+import { alterClientQuotasHandler } from './alter-client-quotas.js';
 import { alterConfigsHandler } from './alter-configs.js';
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { createAclsHandler } from './create-acls.js';
 import { createPartitionsHandler } from './create-partitions.js';
@@ -13,9 +15,14 @@ import { deleteGroupsHandler } from './delete-groups.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeAclsHandler } from './describe-acls.js';
+import { describeClientQuotasHandler } from './describe-client-quotas.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeConfigsHandler } from './describe-configs.js';
 import { describeGroupsHandler } from './describe-groups.js';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { describeLogDirsHandler } from './describe-log-dirs.js';
+import { describeProducersHandler } from './describe-producers.js';
+import { electLeadersHandler } from './elect-leaders.js';
 import { fetchHandler } from './fetch.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import { type Handler } from './handler.js';
@@ -70,4 +77,11 @@ export const allHandlers: readonly Handler<any, any>[] = [
   describeClusterHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
+  describeLogDirsHandler,
+  describeProducersHandler,
+  electLeadersHandler,
 ];

@@ -127,6 +127,16 @@ export class ProducerStateManager {
     return [...(this.#partitions.get(partition)?.producers.keys() ?? [])];
   }
 
+  /**
+   * The producers a partition remembers with writes still in its log
+   * (DescribeProducers, KIP-664): those whose writes were all deleted are
+   * gone in Kafka's state, though ours forgets them lazily.
+   */
+  activeProducers(partition: Partition): ProducerEntry[] {
+    const state = this.#partitions.get(partition);
+    return state === undefined ? [] : [...retained(state, partition.log.logStartOffset)];
+  }
+
   /** Clean shutdown: a synced snapshot at each log end offset, so the next start reads no batch. Call before the logs close. */
   async close(): Promise<void> {
     for (const [partition, state] of this.#partitions) {
