@@ -1,32 +1,22 @@
 /**
- * tskafka: a Kafka client and an embedded Kafka-compatible broker, in TypeScript.
+ * tskafka: a Kafka client in KafkaJS's shapes, in TypeScript.
  *
- * This entry point exports the client (`Kafka`, its producer and consumer, in
- * KafkaJS's shapes), the embedded broker (`startBroker`) and the protocol
- * layer: every Kafka message's codec generated from Kafka's own specs, record
- * batches, compression codecs, and the Java-compatible murmur2 partitioner hash.
+ * This entry point exports what a client program uses: `Kafka`, its producer,
+ * consumer and admin client, their options and result types, KafkaJS's
+ * constants (`CompressionTypes`, `PartitionAssigners`, `logLevel`, ...) and
+ * `KafkaJS*` errors, so a KafkaJS program's imports resolve unchanged.
+ * The wire protocol (generated codecs, record batches, murmur2...) is
+ * `tskafka/protocol`; the embedded broker (`startBroker`) is `tskafka/broker`.
  */
-export * from './protocol/generated/index.js';
-export { type Input, type MessageCodec, type VersionRange, ProtocolDecodeError, ProtocolEncodeError } from './protocol/primitives/message.js';
-export { Reader } from './protocol/primitives/reader.js';
-export { Writer } from './protocol/primitives/writer.js';
-export * from './protocol/framing.js';
-export * from './protocol/records/record-batch.js';
-export * from './protocol/records/record.js';
-export { crc32c } from './protocol/records/crc32c.js';
-export * from './protocol/records/compression.js';
-export { murmur2, murmur2Partition, toPositive } from './protocol/murmur2.js';
-
-export { ErrorCode, type ErrorCodeInfo, errorCodeInfo, errorCodes } from './protocol/error-codes.js';
-export { type RunningBroker, type StartBrokerOptions, startBroker } from './broker/server.js';
-export { type BrokerConfig, BrokerConfigError } from './broker/config.js';
-export { type BrokerLogger, type LogLevel, consoleLogger } from './broker/logger.js';
 export { Kafka } from './kafka.js';
 export { type KafkaConfig, KAFKA_ENV } from './client/client-options.js';
-export { logLevel, type LogCreator, type LogEntry } from './client/logger.js';
-export { Producer, ProducerEvents, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type Message, type InstrumentationEvent } from './producer/producer.js';
+export { type LogLevel, type LogCreator, type LogEntry, type Logger } from './client/logger.js';
+export { type RetryOptions } from './retry/retrier.js';
+export { Producer, type ProducerRecord, type ProducerBatchRecord, type RecordMetadata, type Message, type InstrumentationEvent } from './producer/producer.js';
 export { type ProducerConfig, type Acks } from './producer/producer-config.js';
 export { CompressionTypes } from './producer/compression-types.js';
+export { CompressionCodecs, type CompressionCodecImplementation } from './producer/compression-codecs.js';
+export { type IHeaders } from './producer/message.js';
 export { sendWithDeadLetter, isDeadLetterError, deadLetterHeaders, DeadLetterHeaders, KafkaJSDeadLetterError, type DeadLetterOptions, type DeadLetterEvent, type DeadLetterOutcome } from './producer/dead-letter.js';
 export { type ProducerMetricsSnapshot } from './producer/metrics.js';
 export { type ProducerAlert, type AlertHook } from './producer/alerts.js';
@@ -34,7 +24,6 @@ export * from './producer/partitioners/index.js';
 export { Consumer, type ConsumerSubscribeTopics } from './consumer/consumer.js';
 export { type ConsumerConfig, type RebalanceCallback, CONSUMER_DEFAULTS } from './consumer/consumer-config.js';
 export {
-  ConsumerEvents,
   type ConsumerEventName,
   type TopicOffsets,
   type ConsumerHeartbeatPayload,
@@ -63,7 +52,7 @@ export {
   type MemberAssignment,
   type MemberMetadata,
 } from './consumer/assignors/index.js';
-export { Admin, AdminEvents, type AdminEventName, type AdminInstrumentationEvent, createAdmin } from './admin/admin.js';
+export { Admin, type AdminEventName, type AdminInstrumentationEvent, createAdmin } from './admin/admin.js';
 export { type AdminConfig, ADMIN_DEFAULTS } from './admin/admin-config.js';
 export {
   ConfigResourceTypes, ConfigSource, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes, AlterConfigOpTypes, IsolationLevel,
@@ -78,3 +67,7 @@ export { type CreateTopicsOptions } from './admin/topics.js';
 export { type FetchOffsetsOptions, type DeleteGroupOffsetsOptions } from './admin/group-offsets.js';
 export * from './errors/errors.js';
 export * from './errors/protocol-errors.js';
+export * from './kafkajs-types.js';
+// Named here, so that they win over the same names of the star exports above: each is the
+// same value, given KafkaJS's type of the same name in kafkajs-types.ts.
+export { logLevel, ProducerEvents, ConsumerEvents, AdminEvents, DefaultPartitioner, LegacyPartitioner } from './kafkajs-types.js';

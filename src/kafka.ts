@@ -6,7 +6,7 @@
 import { type Admin, createAdmin } from './admin/admin.js';
 import { type AdminConfig } from './admin/admin-config.js';
 import { Cluster } from './client/cluster.js';
-import { type KafkaConfig, type ResolvedKafkaConfig, resolveKafkaConfig } from './client/client-options.js';
+import { type KafkaConfig, type ResolvedKafkaConfig, kafkaConfigFromEnv, resolveKafkaConfig } from './client/client-options.js';
 import { type Logger, createLogger } from './client/logger.js';
 import { type NetworkEvent } from './network/instrumentation.js';
 import { Consumer } from './consumer/consumer.js';
@@ -18,10 +18,29 @@ export class Kafka {
   readonly #config: ResolvedKafkaConfig;
   readonly #logger: Logger;
 
-  /** @throws KafkaJSConfigurationError naming an invalid option */
+  /**
+   * Reads nothing from the environment but `KAFKA_BROKERS`, when `brokers` is absent;
+   * credentials come from the config or from {@link Kafka.fromEnv}, never in silence.
+   *
+   * @throws KafkaJSConfigurationError naming an invalid or unknown option
+   */
   constructor(config: KafkaConfig) {
     this.#config = resolveKafkaConfig(config);
     this.#logger = createLogger({ level: this.#config.logLevel, logCreator: this.#config.logCreator });
+  }
+
+  /**
+   * A client configured by the environment, on request: `KAFKA_BROKERS`, `KAFKA_CLIENT_ID`,
+   * `KAFKA_SSL`, `KAFKA_USERNAME` + `KAFKA_PASSWORD` and `KAFKA_SASL_MECHANISM` (see
+   * `KAFKA_ENV`). Options in `overrides` win over the environment; SASL PLAIN without TLS
+   * still needs `allowPlainTextSasl: true` (in `overrides`).
+   *
+   * @param env - the environment to read; default `process.env`
+   * @throws KafkaJSConfigurationError naming the invalid variable or option
+   */
+  static fromEnv(overrides: KafkaConfig = {}, env: NodeJS.ProcessEnv = process.env): Kafka {
+    const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+    return new Kafka({ ...kafkaConfigFromEnv(env), ...given });
   }
 
   /** A producer; nothing connects until `producer.connect()`. */

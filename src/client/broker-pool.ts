@@ -183,6 +183,7 @@ export class BrokerPool {
       sasl: config.sasl,
       connectionTimeout: config.connectionTimeout,
       authenticationTimeout: config.authenticationTimeout,
+      reauthenticationThreshold: config.reauthenticationThreshold,
       requestTimeout: config.requestTimeout,
       enforceRequestTimeout: config.enforceRequestTimeout,
       maxInFlightRequests,

@@ -6,9 +6,10 @@
  * and never written to).
  */
 import { KafkaJSConfigurationError } from '../errors/errors.js';
-import { type SaslOptions, SASL_MECHANISMS } from '../network/sasl/mechanism.js';
+import { type OauthbearerSaslOptions, type PasswordSaslOptions, type SaslOptions, SASL_MECHANISMS } from '../network/sasl/mechanism.js';
 import { type SslOptions } from '../network/socket.js';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/retrier.js';
+import { refuseUnknownOptions } from './unknown-options.js';
 import { type LogCreator, type LogLevel, consoleLogCreator, logLevel } from './logger.js';
 
 /** A function returning the bootstrap brokers, called on each (re)bootstrap (KafkaJS's `BrokersFunction`). */
@@ -27,10 +28,21 @@ export interface KafkaConfig {
   readonly ssl?: SslOptions | undefined;
   /** SASL credentials. */
   readonly sasl?: SaslOptions | undefined;
+  /**
+   * Allow SASL PLAIN without `ssl`: PLAIN sends the password as it is, so over a
+   * plaintext connection anyone on the path reads it. Refused unless this is true
+   * (for a broker on localhost or a trusted network). Default false.
+   */
+  readonly allowPlainTextSasl?: boolean | undefined;
   /** Milliseconds to establish a TCP (and TLS) connection. Default 1000. */
   readonly connectionTimeout?: number | undefined;
   /** Milliseconds for each SASL request. Default 10000. */
   readonly authenticationTimeout?: number | undefined;
+  /**
+   * When the broker bounds SASL sessions (KIP-368, `connections.max.reauth.ms` or an
+   * expiring OAUTHBEARER token), re-authenticate when this many ms are left. Default 10000, as KafkaJS.
+   */
+  readonly reauthenticationThreshold?: number | undefined;
   /** Milliseconds to wait for a response. Default 30000. */
   readonly requestTimeout?: number | undefined;
   /** False turns request timeouts off. Default true. */
@@ -62,6 +74,7 @@ export interface ResolvedKafkaConfig {
   readonly sasl: SaslOptions | undefined;
   readonly connectionTimeout: number;
   readonly authenticationTimeout: number;
+  readonly reauthenticationThreshold: number;
   readonly requestTimeout: number;
   readonly enforceRequestTimeout: boolean;
   readonly retry: ResolvedRetryOptions;
@@ -74,18 +87,37 @@ export const KAFKA_CONFIG_DEFAULTS = Object.freeze({
   clientId: 'tskafka',
   connectionTimeout: 1000,
   authenticationTimeout: 10_000,
+  reauthenticationThreshold: 10_000,
   requestTimeout: 30_000,
   enforceRequestTimeout: true,
   logLevel: logLevel.INFO,
 } as const);
 
+/** Every option of {@link KafkaConfig}; any other is refused (a misspelt option would be ignored in silence). */
+export const KAFKA_CONFIG_OPTIONS: readonly string[] = Object.freeze([
+  'clientId',
+  'brokers',
+  'ssl',
+  'sasl',
+  'allowPlainTextSasl',
+  'connectionTimeout',
+  'authenticationTimeout',
+  'reauthenticationThreshold',
+  'requestTimeout',
+  'enforceRequestTimeout',
+  'retry',
+  'logLevel',
+  'logCreator',
+]);
+
 /** The environment variable read when `brokers` is not given. */
 export const BROKERS_ENV = 'KAFKA_BROKERS';
 
 /**
- * Environment variables read for options the config leaves out (an option given in
- * the config always wins), so one build runs against a laptop broker and a managed
- * cluster with only the environment changed:
+ * Environment variables read by `Kafka.fromEnv()` ({@link kafkaConfigFromEnv}), so one
+ * build runs against a laptop broker and a managed cluster with only the environment
+ * changed. `new Kafka({...})` reads `KAFKA_BROKERS` alone (when `brokers` is absent),
+ * never credentials:
  *
  * | variable | option |
  * | --- | --- |
@@ -131,6 +163,25 @@ function saslFromEnv(env: NodeJS.ProcessEnv): { mechanism: string; username: str
   return { mechanism: mechanism ?? 'plain', username, password };
 }
 
+/**
+ * The options {@link KAFKA_ENV}'s variables set, for `Kafka.fromEnv()`; variables unset
+ * or blank leave their option out.
+ *
+ * @throws KafkaJSConfigurationError naming the variable (KAFKA_SSL not a boolean,
+ *   KAFKA_USERNAME without KAFKA_PASSWORD or the reverse)
+ */
+export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const brokers = fromEnv(env, KAFKA_ENV.BROKERS)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const config: Record<string, unknown> = {
+    brokers,
+    clientId: fromEnv(env, KAFKA_ENV.CLIENT_ID),
+    ssl: sslFromEnv(env),
+    sasl: saslFromEnv(env),
+  };
+  for (const key of Object.keys(config)) if (config[key] === undefined) delete config[key];
+  return config as KafkaConfig;
+}
+
 const resolvedConfigs = new WeakSet<object>();
 
 /** Whether `config` came from {@link resolveKafkaConfig} (so it need not be validated again). */
@@ -145,6 +196,12 @@ function invalid(option: string, value: unknown, accepted: string, reason?: stri
 function positiveMs(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(option, value, 'a finite number of milliseconds > 0');
+  return value;
+}
+
+function nonNegativeMs(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid(option, value, 'a finite number of milliseconds >= 0');
   return value;
 }
 
@@ -185,29 +242,51 @@ function resolveSsl(ssl: unknown): SslOptions | undefined {
 
 function resolveSasl(sasl: unknown): SaslOptions | undefined {
   if (sasl === undefined) return undefined;
-  if (typeof sasl !== 'object' || sasl === null) throw invalid('sasl', sasl, '{ mechanism, username, password }');
-  const { mechanism, username, password } = sasl as Record<string, unknown>;
+  if (typeof sasl !== 'object' || sasl === null) throw invalid('sasl', sasl, "{ mechanism, username, password } or { mechanism: 'oauthbearer', oauthBearerProvider }");
+  const { mechanism, username, password, oauthBearerProvider } = sasl as Record<string, unknown>;
   // KafkaJS compares mechanisms in lower case.
   const normalized = typeof mechanism === 'string' ? mechanism.toLowerCase() : mechanism;
   if (!SASL_MECHANISMS.includes(normalized as SaslOptions['mechanism'])) {
     throw invalid('sasl.mechanism', mechanism, SASL_MECHANISMS.map((m) => `'${m}'`).join(', '));
   }
+  if (normalized === 'oauthbearer') {
+    if (typeof oauthBearerProvider !== 'function') throw invalid('sasl.oauthBearerProvider', oauthBearerProvider, 'an async function returning { value: token }');
+    return Object.freeze({ mechanism: normalized, oauthBearerProvider: oauthBearerProvider as OauthbearerSaslOptions['oauthBearerProvider'] });
+  }
   if (typeof username !== 'string' || username === '') throw invalid('sasl.username', username, 'a non-empty string');
   if (typeof password !== 'string') throw invalid('sasl.password', '(hidden)', 'a string');
-  return Object.freeze({ mechanism: normalized as SaslOptions['mechanism'], username, password });
+  return Object.freeze({ mechanism: normalized as PasswordSaslOptions['mechanism'], username, password });
+}
+
+/**
+ * SASL PLAIN sends the password in clear: over a connection without TLS it is
+ * refused unless `allowPlainTextSasl` says the network is trusted. SCRAM never
+ * sends the password, so it is allowed either way.
+ */
+function refusePlainOverPlaintext(sasl: SaslOptions | undefined, ssl: SslOptions | undefined, allow: unknown): void {
+  if (allow !== undefined && typeof allow !== 'boolean') throw invalid('allowPlainTextSasl', allow, 'true or false');
+  if (sasl?.mechanism !== 'plain' || ssl !== undefined || allow === true) return;
+  throw invalid(
+    'sasl.mechanism',
+    sasl.mechanism,
+    "'plain' with ssl, 'scram-sha-256' or 'scram-sha-512', or 'plain' without ssl only with allowPlainTextSasl: true",
+    'SASL PLAIN over a connection without TLS sends the password in clear; set ssl, or allowPlainTextSasl: true for a trusted network',
+  );
 }
 
 /**
  * Validate `config` and fill in defaults. Reads `KAFKA_BROKERS` from `env`
- * when `brokers` is absent.
+ * when `brokers` is absent, and nothing else from the environment (see
+ * {@link kafkaConfigFromEnv}).
  *
  * @throws KafkaJSConfigurationError naming the first invalid option
  */
 export function resolveKafkaConfig(config: KafkaConfig, env: NodeJS.ProcessEnv = process.env): ResolvedKafkaConfig {
   if (isResolvedKafkaConfig(config)) return config;
   if (typeof config !== 'object' || config === null) throw invalid('config', config, 'an object of client options');
+  refuseUnknownOptions(config, KAFKA_CONFIG_OPTIONS, 'client');
   const d = KAFKA_CONFIG_DEFAULTS;
-  const clientId = config.clientId ?? fromEnv(env, KAFKA_ENV.CLIENT_ID) ?? d.clientId;
+  const clientId = config.clientId ?? d.clientId;
   if (typeof clientId !== 'string' || clientId === '') throw invalid('clientId', clientId, 'a non-empty string');
   const levels: readonly number[] = Object.values(logLevel);
   const level = config.logLevel ?? d.logLevel;
@@ -218,14 +297,18 @@ export function resolveKafkaConfig(config: KafkaConfig, env: NodeJS.ProcessEnv =
   if (typeof enforceRequestTimeout !== 'boolean') throw invalid('enforceRequestTimeout', enforceRequestTimeout, 'true or false');
   if (config.retry !== undefined && (typeof config.retry !== 'object' || config.retry === null)) throw invalid('retry', config.retry, '{ retries, initialRetryTime, maxRetryTime, factor, multiplier }');
   const retry: ResolvedRetryOptions = Object.freeze(resolveRetryOptions(config.retry));
+  const ssl = resolveSsl(config.ssl);
+  const sasl = resolveSasl(config.sasl);
+  refusePlainOverPlaintext(sasl, ssl, config.allowPlainTextSasl);
 
   const resolved: ResolvedKafkaConfig = Object.freeze({
     clientId,
     bootstrap: resolveBootstrap(config.brokers, env),
-    ssl: resolveSsl(config.ssl ?? sslFromEnv(env)),
-    sasl: resolveSasl(config.sasl ?? saslFromEnv(env)),
+    ssl,
+    sasl,
     connectionTimeout: positiveMs('connectionTimeout', config.connectionTimeout, d.connectionTimeout),
     authenticationTimeout: positiveMs('authenticationTimeout', config.authenticationTimeout, d.authenticationTimeout),
+    reauthenticationThreshold: nonNegativeMs('reauthenticationThreshold', config.reauthenticationThreshold, d.reauthenticationThreshold),
     requestTimeout: positiveMs('requestTimeout', config.requestTimeout, d.requestTimeout),
     enforceRequestTimeout,
     retry,

@@ -15,6 +15,11 @@
  *
  * Responses released by one socket read are processed with the socket corked,
  * so the queued requests they let through leave in one write.
+ *
+ * When the broker grants a SASL session lifetime (KIP-368), the connection
+ * re-authenticates on the same socket before it ends, holding new requests
+ * meanwhile and sending them in order afterwards (sasl/reauthenticator.ts); it
+ * stays `ready` throughout.
  */
 import { type Socket } from 'node:net';
 import { KafkaJSConnectionClosedError, KafkaJSConnectionError, KafkaJSError, KafkaJSInvariantViolation, KafkaJSServerDoesNotSupportApiKey } from '../errors/errors.js';
@@ -34,7 +39,8 @@ import { ConnectionState, SOCKET_OPEN_STATES, canTransition } from './connection
 import { type NetworkInstrumentation, type NetworkLogger, silentNetworkLogger } from './instrumentation.js';
 import { RequestQueue } from './request-queue.js';
 import { authenticateSasl } from './sasl/authenticate.js';
-import { type SaslOptions, createSaslMechanism } from './sasl/mechanism.js';
+import { type SaslOptions, createSaslMechanism, saslIdentity } from './sasl/mechanism.js';
+import { Reauthenticator } from './sasl/reauthenticator.js';
 import { type SslOptions, SocketOpenError, openSocket } from './socket.js';
 
 /** Defaults, KafkaJS's where KafkaJS has the option, Java's otherwise. */
@@ -42,6 +48,8 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   clientId: 'tskafka',
   connectionTimeout: 1000,
   authenticationTimeout: 10_000,
+  /** KafkaJS's: re-authenticate (KIP-368) when this much of the session lifetime is left. */
+  reauthenticationThreshold: 10_000,
   requestTimeout: 30_000,
   enforceRequestTimeout: true,
   /** No limit, as KafkaJS; the producer sets its own (Java's default is 5). */
@@ -63,7 +71,7 @@ const API_VERSIONS_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 4 })
 /** Min 1: v0's tokens travel bare, outside Kafka framing, and are gone from Kafka 4.0 (KIP-896). */
 const SASL_HANDSHAKE_VERSIONS: RequestVersions = Object.freeze({ min: 1, max: 1 });
 
-/** Min 0: v0 has errorCode, errorMessage and authBytes, all the exchange reads (v1's sessionLifetimeMs is unused). */
+/** Min 0: v0 has errorCode, errorMessage and authBytes; v1 adds the session lifetime that schedules re-authentication (KIP-368). */
 const SASL_AUTHENTICATE_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 2 });
 
 /** How one connection is opened and behaves. */
@@ -82,6 +90,8 @@ export interface ConnectionOptions {
   readonly connectionTimeout?: number | undefined;
   /** Milliseconds for each SASL request. Default 10000, as KafkaJS. */
   readonly authenticationTimeout?: number | undefined;
+  /** Re-authenticate (KIP-368) when this many ms of the broker's session lifetime are left. Default 10000, as KafkaJS. */
+  readonly reauthenticationThreshold?: number | undefined;
   /** Milliseconds from writing a request to its response. Default 30000, as KafkaJS. */
   readonly requestTimeout?: number | undefined;
   /** False disables request timeouts altogether (KafkaJS's option). Default true. */
@@ -132,6 +142,10 @@ export class Connection {
   #socket: Socket | undefined;
   #splitter = new FrameSplitter(undefined, { preallocate: true });
   readonly #requests: RequestQueue;
+  readonly #reauthenticator: Reauthenticator;
+  /** The last request sent and when: a re-authentication waits for it (the broker answers in order). */
+  #lastRequest: Promise<unknown> | undefined;
+  #lastSendAt = 0;
   #versions: BrokerApiVersions | undefined;
   #connecting: Promise<void> | undefined;
   /** Bumped by `disconnect()`: an opening attempt from an older generation must stop, even if `connect()` was called again since. */
@@ -168,6 +182,17 @@ export class Connection {
       },
       onSilence: (error) => this.#break(error),
     });
+    this.#reauthenticator = new Reauthenticator(options.reauthenticationThreshold ?? CONNECTION_DEFAULTS.reauthenticationThreshold, {
+      busySince: (since) => this.#lastSendAt > since || this.inFlightCount + this.queueSize > 0,
+      lastRequest: () => this.#lastRequest,
+      reauthenticate: () => this.#reauthenticate(),
+      fail: (error) => this.#break(error),
+    });
+  }
+
+  /** SASL re-authentications (KIP-368) completed on this connection. */
+  get reauthentications(): number {
+    return this.#reauthenticator.completed;
   }
 
   /** Where the connection is in its life (see connection-state.ts). */
@@ -241,9 +266,14 @@ export class Connection {
     // Typed as required, checked for plain-JS callers: without a declared range the version would follow the codecs, which move on every regeneration.
     if (!options?.versions) return Promise.reject(new TypeError(`${apiName(request.apiKey)}: Connection.send needs options.versions`));
     if (this.#state !== ConnectionState.READY) return this.#connectThenSend(request, response, body, options);
+    const now = Date.now();
+    if (this.#reauthenticator.mustHold(now)) return this.#reauthenticator.hold(() => this.send(request, response, body, options));
     try {
       const version = options.version === undefined ? this.#versions!.versionFor(request.apiKey, options.versions) : this.#checkVersion(request.apiKey, options.version, options.versions);
-      return this.#requests.request(request, response, body, version, options.expectResponse ?? true, options.timeout ?? this.#requestTimeout);
+      const sent = this.#requests.request(request, response, body, version, options.expectResponse ?? true, options.timeout ?? this.#requestTimeout);
+      if (this.#sasl) this.#lastRequest = sent;
+      this.#lastSendAt = now;
+      return sent;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -261,7 +291,9 @@ export class Connection {
     this.#generation++;
     this.#connecting = undefined;
     this.#transition(ConnectionState.CLOSED);
-    this.#requests.failAll(new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed by disconnect()`, { host: this.host, port: this.port }));
+    const closed = new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed by disconnect()`, { host: this.host, port: this.port });
+    this.#reauthenticator.stop(closed);
+    this.#requests.failAll(closed);
     if (socket && !socket.destroyed) {
       // A FIN first, so the broker sees an orderly close; destroy if it does not finish promptly.
       await new Promise<void>((resolve) => {
@@ -326,12 +358,14 @@ export class Connection {
       const versions = await this.#negotiateApiVersions();
       this.#throwIfClosed(generation);
       this.#versions = versions;
+      let sessionLifetimeMs = 0;
       if (this.#sasl) {
         this.#transition(ConnectionState.AUTHENTICATING);
-        await this.#authenticate(this.#sasl);
+        sessionLifetimeMs = await this.#authenticate(this.#sasl);
         this.#throwIfClosed(generation);
       }
       this.#transition(ConnectionState.READY);
+      this.#reauthenticator.sessionStarted(sessionLifetimeMs);
       this.#failures = 0;
       this.#logger.debug('Connected', { broker: this.broker, nodeId: this.nodeId, tls: this.#ssl !== undefined && this.#ssl !== false, sasl: this.#sasl?.mechanism });
     } catch (e) {
@@ -396,20 +430,32 @@ export class Connection {
     }
   }
 
-  async #authenticate(sasl: SaslOptions): Promise<void> {
+  /** The SASL exchange; resolves with the session lifetime the broker granted (0: none). */
+  async #authenticate(sasl: SaslOptions): Promise<number> {
     const versions = this.#versions!;
     // Both chosen before the exchange starts: a broker without them fails here, not halfway through.
     const handshakeVersion = versions.versionFor(ApiKey.SaslHandshake, SASL_HANDSHAKE_VERSIONS);
     const authenticateVersion = versions.versionFor(ApiKey.SaslAuthenticate, SASL_AUTHENTICATE_VERSIONS);
     const timeout = this.#authenticationTimeout;
-    await authenticateSasl(
+    const sessionLifetimeMs = await authenticateSasl(
       {
         handshake: (mechanism) => this.#requests.request(SaslHandshakeRequest, SaslHandshakeResponse, { mechanism }, handshakeVersion, true, timeout),
         authenticate: (authBytes) => this.#requests.request(SaslAuthenticateRequest, SaslAuthenticateResponse, { authBytes }, authenticateVersion, true, timeout),
       },
       createSaslMechanism(sasl),
     );
-    this.#logger.debug('SASL authentication succeeded', { broker: this.broker, mechanism: sasl.mechanism, username: sasl.username });
+    this.#logger.debug('SASL authentication succeeded', { broker: this.broker, mechanism: sasl.mechanism, principal: saslIdentity(sasl), sessionLifetimeMs });
+    return sessionLifetimeMs;
+  }
+
+  /** KIP-368: authenticate again on this socket, new requests held meanwhile (reauthenticator.ts). */
+  async #reauthenticate(): Promise<number> {
+    const generation = this.#generation;
+    if (this.#state !== ConnectionState.READY) throw new KafkaJSConnectionError(`Connection to ${this.broker} was lost before SASL re-authentication`, { broker: this.broker });
+    const lifetimeMs = await this.#authenticate(this.#sasl!);
+    this.#throwIfClosed(generation);
+    this.#logger.debug('SASL re-authentication succeeded', { broker: this.broker, sessionLifetimeMs: lifetimeMs });
+    return lifetimeMs;
   }
 
   // ---- responses ----
@@ -450,6 +496,7 @@ export class Connection {
     this.#socket = undefined;
     socket?.destroy();
     this.#transition(ConnectionState.BROKEN);
+    this.#reauthenticator.stop(error);
     this.#failures++;
     this.#reconnectAt = Date.now() + this.#reconnectBackoff(this.#failures);
     // Brokers close idle connections (connections.max.idle.ms, 10 minutes): worth a warning only when it cost requests.

@@ -1,11 +1,14 @@
 /**
  * `new Kafka({...})` options: KafkaJS's defaults, frozen; every invalid value
  * refused once with a KafkaJSConfigurationError naming the option and what is
- * accepted; the user's object never changed; KAFKA_BROKERS when no brokers.
+ * accepted; unknown options refused with the closest known name; the user's
+ * object never changed; KAFKA_BROKERS when no brokers, credentials from the
+ * environment only through kafkaConfigFromEnv (Kafka.fromEnv); SASL PLAIN
+ * without TLS only when allowed.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type KafkaConfig, KAFKA_CONFIG_DEFAULTS, parseBrokerAddress, resolveKafkaConfig } from '../../src/client/client-options.js';
+import { type KafkaConfig, KAFKA_CONFIG_DEFAULTS, kafkaConfigFromEnv, parseBrokerAddress, resolveKafkaConfig } from '../../src/client/client-options.js';
 import { logLevel } from '../../src/client/logger.js';
 import { KafkaJSConfigurationError } from '../../src/errors/errors.js';
 
@@ -52,27 +55,75 @@ describe('client options', () => {
     refuses({}, 'KAFKA_BROKERS[0]', { KAFKA_BROKERS: 'no-port' });
   });
 
-  it('reads KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_USERNAME / KAFKA_PASSWORD / KAFKA_SASL_MECHANISM for options left out', () => {
+  it('never reads credentials, client id or TLS from the environment for a config without them', () => {
     const env = { KAFKA_BROKERS: 'k1:9092', KAFKA_CLIENT_ID: 'from-env', KAFKA_SSL: 'true', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 's3cret', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' };
     const resolved = resolveKafkaConfig({}, env);
+    assert.equal(resolved.sasl, undefined, 'KAFKA_USERNAME / KAFKA_PASSWORD are read only when asked (Kafka.fromEnv)');
+    assert.equal(resolved.ssl, undefined);
+    assert.equal(resolved.clientId, 'tskafka');
+  });
+
+  it('kafkaConfigFromEnv reads KAFKA_BROKERS, KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_USERNAME / KAFKA_PASSWORD / KAFKA_SASL_MECHANISM', () => {
+    const env = { KAFKA_BROKERS: 'k1:9092, k2:9093', KAFKA_CLIENT_ID: 'from-env', KAFKA_SSL: 'true', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 's3cret', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' };
+    const resolved = resolveKafkaConfig(kafkaConfigFromEnv(env), {});
     assert.equal(resolved.clientId, 'from-env');
     assert.equal(resolved.ssl, true);
     assert.deepEqual(resolved.sasl, { mechanism: 'scram-sha-512', username: 'alice', password: 's3cret' });
-    assert.equal(resolveKafkaConfig({}, { ...env, KAFKA_SSL: '0' }).ssl, undefined, 'KAFKA_SSL=0 is no TLS');
+    assert.deepEqual(resolved.bootstrap, { kind: 'list', addresses: [{ host: 'k1', port: 9092 }, { host: 'k2', port: 9093 }] });
+    assert.equal(kafkaConfigFromEnv({ ...env, KAFKA_SSL: '0' }).ssl, false, 'KAFKA_SSL=0 is no TLS');
     const { KAFKA_SASL_MECHANISM: _, ...withoutMechanism } = env;
-    assert.equal(resolveKafkaConfig({}, withoutMechanism).sasl!.mechanism, 'plain', 'PLAIN unless KAFKA_SASL_MECHANISM says otherwise');
-    // The config wins over the environment, option by option.
-    const explicit = resolveKafkaConfig({ clientId: 'mine', ssl: false, sasl: { mechanism: 'plain', username: 'bob', password: 'pw' } }, env);
-    assert.equal(explicit.clientId, 'mine');
-    assert.equal(explicit.ssl, undefined);
-    assert.equal(explicit.sasl!.username, 'bob');
+    assert.equal(kafkaConfigFromEnv(withoutMechanism).sasl!.mechanism, 'plain', 'PLAIN unless KAFKA_SASL_MECHANISM says otherwise');
+    assert.deepEqual(kafkaConfigFromEnv({}), {}, 'unset variables leave their options out');
   });
 
   it('names the environment variable that is wrong', () => {
-    refuses({}, 'KAFKA_SSL', { KAFKA_BROKERS: 'k1:9092', KAFKA_SSL: 'yes please' });
-    refuses({}, 'KAFKA_PASSWORD', { KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice' });
-    refuses({}, 'KAFKA_USERNAME', { KAFKA_BROKERS: 'k1:9092', KAFKA_PASSWORD: 'pw' });
-    refuses({}, 'sasl.mechanism', { KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 'pw', KAFKA_SASL_MECHANISM: 'gssapi' });
+    const fromEnv = (env: NodeJS.ProcessEnv) => resolveKafkaConfig(kafkaConfigFromEnv(env), {});
+    const refusesEnv = (env: NodeJS.ProcessEnv, option: string) =>
+      assert.throws(() => fromEnv(env), (e: unknown) => e instanceof KafkaJSConfigurationError && e.option === option, `expected an error naming ${option}`);
+    refusesEnv({ KAFKA_BROKERS: 'k1:9092', KAFKA_SSL: 'yes please' }, 'KAFKA_SSL');
+    refusesEnv({ KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice' }, 'KAFKA_PASSWORD');
+    refusesEnv({ KAFKA_BROKERS: 'k1:9092', KAFKA_PASSWORD: 'pw' }, 'KAFKA_USERNAME');
+    refusesEnv({ KAFKA_BROKERS: 'k1:9092', KAFKA_SSL: 'true', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 'pw', KAFKA_SASL_MECHANISM: 'gssapi' }, 'sasl.mechanism');
+  });
+
+  it('refuses an unknown option, naming it and the known option it is likely a typo of', () => {
+    const ok = { brokers: ['localhost:9092'] };
+    const error = (config: object): KafkaJSConfigurationError => {
+      try {
+        resolveKafkaConfig(config as KafkaConfig, {});
+      } catch (e) {
+        assert.ok(e instanceof KafkaJSConfigurationError, String(e));
+        return e;
+      }
+      assert.fail(`expected ${JSON.stringify(Object.keys(config))} to be refused`);
+    };
+    const typo = error({ ...ok, conectionTimeout: 5000 });
+    assert.equal(typo.option, 'conectionTimeout');
+    assert.match(typo.message, /did you mean 'connectionTimeout'\?/);
+    assert.match(error({ ...ok, clientID: 'app' }).message, /did you mean 'clientId'\?/, 'case differences count as typos');
+    assert.match(error({ ...ok, requestTimeOut: 1 }).message, /did you mean 'requestTimeout'\?/);
+    const unrelated = error({ ...ok, compression: 'gzip' });
+    assert.doesNotMatch(unrelated.message, /did you mean/, 'no suggestion when nothing is close');
+    assert.match(unrelated.message, /unknown option/);
+    assert.doesNotMatch(error({ ...ok, sals: { mechanism: 'plain', username: 'u', password: 'hunter2' } }).message, /hunter2/, 'a misplaced option may hold a secret');
+    // KafkaJS's own options are known.
+    resolveKafkaConfig({ ...ok, reauthenticationThreshold: 10_000 } as KafkaConfig, {});
+  });
+
+  it('refuses SASL PLAIN without TLS unless allowPlainTextSasl is true', () => {
+    const plain = { brokers: ['localhost:9092'], sasl: { mechanism: 'plain', username: 'u', password: 'p' } } as const;
+    assert.throws(
+      () => resolveKafkaConfig(plain, {}),
+      (e: unknown) => e instanceof KafkaJSConfigurationError && e.option === 'sasl.mechanism' && /in clear/.test(e.message) && /allowPlainTextSasl: true/.test(e.message),
+    );
+    assert.throws(() => resolveKafkaConfig({ ...plain, ssl: false }, {}), KafkaJSConfigurationError, 'ssl: false is no TLS');
+    assert.throws(() => resolveKafkaConfig({ ...plain, sasl: { ...plain.sasl, mechanism: 'PLAIN' as 'plain' } }, {}), KafkaJSConfigurationError, 'any case');
+    assert.equal(resolveKafkaConfig({ ...plain, ssl: true }, {}).sasl!.mechanism, 'plain', 'PLAIN over TLS is fine');
+    assert.equal(resolveKafkaConfig({ ...plain, allowPlainTextSasl: true }, {}).sasl!.mechanism, 'plain', 'allowed when the user says so');
+    assert.equal(resolveKafkaConfig({ ...plain, sasl: { ...plain.sasl, mechanism: 'scram-sha-256' } }, {}).sasl!.mechanism, 'scram-sha-256', 'SCRAM never sends the password');
+    refuses({ ...plain, allowPlainTextSasl: 'yes' }, 'allowPlainTextSasl');
+    const fromEnv = kafkaConfigFromEnv({ KAFKA_BROKERS: 'k1:9092', KAFKA_USERNAME: 'alice', KAFKA_PASSWORD: 'pw' });
+    assert.throws(() => resolveKafkaConfig(fromEnv, {}), KafkaJSConfigurationError, 'the environment gets no exemption');
   });
 
   it('keeps a brokers function for each bootstrap', () => {
@@ -93,7 +144,8 @@ describe('client options', () => {
     refuses({ ...ok, logLevel: 3 }, 'logLevel');
     refuses({ ...ok, logCreator: 'console' }, 'logCreator');
     refuses({ ...ok, ssl: 'tls' }, 'ssl');
-    refuses({ ...ok, sasl: { mechanism: 'oauthbearer', username: 'u', password: 'p' } }, 'sasl.mechanism');
+    refuses({ ...ok, sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }, 'sasl.mechanism');
+    refuses({ ...ok, ssl: true, sasl: { mechanism: 'oauthbearer', username: 'u', password: 'p' } }, 'sasl.oauthBearerProvider');
     refuses({ ...ok, sasl: { mechanism: 'plain', password: 'p' } }, 'sasl.username');
     refuses({ ...ok, sasl: { mechanism: 'plain', username: 'u' } }, 'sasl.password');
     refuses({ ...ok, retry: { multiplier: 0.5 } }, 'retry.multiplier');

@@ -1,22 +1,38 @@
 /**
- * The SASL options KafkaJS users pass (`sasl: { mechanism, username, password }`)
- * and the client side of each mechanism as a small token exchange: `start()`
- * gives the first token, `next(serverToken)` the following one, or `null` once
- * the exchange is complete (after checking what the server proved, for SCRAM).
- * Sending tokens is the connection's business (SaslAuthenticate, KIP-152).
+ * The SASL options KafkaJS users pass (`sasl: { mechanism, username, password }`,
+ * or `sasl: { mechanism: 'oauthbearer', oauthBearerProvider }`) and the client
+ * side of each mechanism as a small token exchange: `start()` gives the first
+ * token, `next(serverToken)` the following one, or `null` once the exchange is
+ * complete (after checking what the server proved, for SCRAM). Sending tokens
+ * is the connection's business (SaslAuthenticate, KIP-152).
  */
+import { type OauthbearerProviderResponse, oauthBearerMechanism } from './oauthbearer.js';
 import { plainMechanism } from './plain.js';
 import { scramMechanism } from './scram.js';
 
+export { type OauthbearerProviderResponse } from './oauthbearer.js';
+
 /** `sasl` with a username and password, as in KafkaJS. */
-export interface SaslOptions {
+export interface PasswordSaslOptions {
   readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   readonly username: string;
   readonly password: string;
 }
 
-/** The mechanisms this client speaks, KafkaJS's lower-case names. */
-export const SASL_MECHANISMS: readonly SaslOptions['mechanism'][] = Object.freeze(['plain', 'scram-sha-256', 'scram-sha-512']);
+/** `sasl` for OAUTHBEARER, as in KafkaJS: the provider is called for each (re-)authentication. */
+export interface OauthbearerSaslOptions {
+  readonly mechanism: 'oauthbearer';
+  readonly oauthBearerProvider: () => Promise<OauthbearerProviderResponse>;
+}
+
+/** KafkaJS's `SASLOptions`: the mechanisms this client speaks. */
+export type SaslOptions = PasswordSaslOptions | OauthbearerSaslOptions;
+
+/** The mechanisms authenticated by username and password, KafkaJS's lower-case names. */
+export const PASSWORD_SASL_MECHANISMS: readonly PasswordSaslOptions['mechanism'][] = Object.freeze(['plain', 'scram-sha-256', 'scram-sha-512']);
+
+/** Every mechanism this client speaks, KafkaJS's lower-case names. */
+export const SASL_MECHANISMS: readonly SaslOptions['mechanism'][] = Object.freeze([...PASSWORD_SASL_MECHANISMS, 'oauthbearer']);
 
 /** One side of a SASL exchange in progress. */
 export interface SaslMechanismClient {
@@ -40,5 +56,12 @@ export function createSaslMechanism(options: SaslOptions): SaslMechanismClient {
       return scramMechanism('SCRAM-SHA-256', options.username, options.password);
     case 'scram-sha-512':
       return scramMechanism('SCRAM-SHA-512', options.username, options.password);
+    case 'oauthbearer':
+      return oauthBearerMechanism(options.oauthBearerProvider);
   }
+}
+
+/** Who authenticates, for log lines (never a secret). */
+export function saslIdentity(options: SaslOptions): string {
+  return options.mechanism === 'oauthbearer' ? '(OAuth bearer token)' : options.username;
 }

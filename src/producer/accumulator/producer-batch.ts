@@ -26,6 +26,13 @@ export interface RecordMetadata {
   logStartOffset: string;
   /** Offsets of this call's records in this partition, in the order they were given; '-1' each for acks 0. */
   offsets: string[];
+  /**
+   * In KafkaJS's type, never set by KafkaJS 2.x (it reports `baseOffset`), nor here: declared so
+   * a KafkaJS program that reads it still compiles.
+   */
+  offset?: string;
+  /** As `offset`: in KafkaJS's type, never set; the broker's time is `logAppendTime`. */
+  timestamp?: string;
 }
 
 /** Told when a send call settles (the producer: metrics and the error event), without a closure per call. */

@@ -98,6 +98,7 @@ describe('ACL enforcement with KafkaJS and tskafka: alice cannot touch what is b
       clientId: `enforcement-tskafka-${user}`,
       brokers: [running.bootstrap],
       sasl: { mechanism: 'plain', username: user, password: USERS[user] },
+      allowPlainTextSasl: true, // a loopback test broker without TLS
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
     }).producer();

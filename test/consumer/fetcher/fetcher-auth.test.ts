@@ -28,7 +28,7 @@ describe('Fetcher: authorization failures', () => {
   });
 
   const asBob = async (topic: string): Promise<FetcherHarness> => {
-    const h = await createHarness(running!.bootstrap, topic, { partitions: [0], positions: [0], clientConfig: { sasl: { mechanism: 'plain', username: 'bob', password: USERS.bob } } });
+    const h = await createHarness(running!.bootstrap, topic, { partitions: [0], positions: [0], clientConfig: { sasl: { mechanism: 'plain', username: 'bob', password: USERS.bob }, allowPlainTextSasl: true } });
     harnesses.push(h);
     return h;
   };
