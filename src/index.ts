@@ -62,6 +62,14 @@ export {
   type IncrementalConfigEntry, type IncrementalResourceConfig, type ListPartitionReassignmentsResponse, type ListedOffset, type MatchingAcl,
   type OngoingPartitionReassignment, type PartitionReassignment, type ReplicaAssignment, type ResourceConfigQuery, type SeekEntry, type TopicPartitionMetadata, type TopicPartitions,
 } from './admin/admin-types.js';
+export {
+  ElectionTypes, ScramMechanisms, ClientQuotaMatchTypes,
+  type ReplicaInfo, type LogDirDescription, type BrokerLogDirs, type ProducerState, type DescribeProducersResult, type ElectLeadersResult,
+  type ScramMechanism, type UserScramCredentialsDescription, type ScramCredentialUpsertion, type ScramCredentialDeletion,
+  type ClientQuotaEntityPart, type ClientQuotaFilterComponent, type DescribeClientQuotasResult, type ClientQuotaAlterationOp, type ClientQuotaAlteration,
+} from './admin/admin-types.js';
+export { type ElectLeadersOptions } from './admin/elect-leaders.js';
+export { type DescribeLogDirsOptions } from './admin/log-dirs.js';
 export { type OffsetSpec, type ListOffsetsOptions } from './admin/offsets.js';
 export { type CreateTopicsOptions } from './admin/topics.js';
 export { type FetchOffsetsOptions, type DeleteGroupOffsetsOptions } from './admin/group-offsets.js';

@@ -44,7 +44,7 @@ import {
 } from './errors/errors.js';
 import { type KafkaJSOffsetOutOfRange } from './errors/protocol-errors.js';
 import { type InstrumentationEvent, type NetworkRequestEvent, type NetworkRequestQueueSizeEvent, type NetworkRequestTimeoutEvent } from './network/instrumentation.js';
-import { type OauthbearerProviderResponse, type SaslOptions } from './network/sasl/mechanism.js';
+import { type OauthbearerProviderResponse, type OauthbearerSaslOptions, type PasswordSaslOptions, type SaslOptions } from './network/sasl/mechanism.js';
 import { type PartitionerFactory } from './producer/partitioners/index.js';
 import { type Message, type ProducerBatchRecord } from './producer/producer.js';
 
@@ -52,7 +52,7 @@ export { type BrokersFunction };
 export { type SaslOptions as SASLOptions };
 /** The SASL mechanisms `sasl.mechanism` accepts. */
 export type SASLMechanism = SaslOptions['mechanism'];
-export { type OauthbearerProviderResponse };
+export { type OauthbearerProviderResponse, type OauthbearerSaslOptions, type PasswordSaslOptions };
 /** `createPartitioner`: a factory returning `({ topic, partitionMetadata, message }) => partition`. */
 export type ICustomPartitioner = PartitionerFactory;
 /** `producer.sendBatch`'s argument. */
