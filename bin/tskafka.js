@@ -1,13 +1,4 @@
 #!/usr/bin/env node
-// The `tskafka` command. Runs the compiled CLI (built by `npm install` via `prepare`).
-import { main } from '../dist/esm/cli/index.js';
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  },
-);
+// The `tskafka` command. Runs the compiled CLI (built by `npm install` via `prepare`);
+// main-entry sets the exit code (0 ok, 1 runtime failure, 2 usage error) and reports failures.
+import '../dist/esm/cli/main-entry.js';

@@ -337,6 +337,32 @@ await consumer.run({ eachMessage: async () => { if (++seen === 2) console.log('p
       assert.match(block.code, /^listeners=SASL_PLAINTEXT:/m);
     },
   },
+  {
+    name: 'the command line: each line runs as written (records checked by kcat, the chart is an SVG)',
+    phrase: 'npx tskafka topics create orders',
+    run: (block) =>
+      withBroker(async (bootstrap) => {
+        const dir = mkdtempSync(join(scratch, 'cli-'));
+        const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
+        // `npx tskafka` runs the installed build; here the same command runs from the sources.
+        const script = [
+          'set -e',
+          `npx() { [ "$1" = tskafka ] || exit 99; shift; node --import '${tsx}' '${join(root, 'src', 'cli', 'main-entry.ts')}' "$@"; }`,
+          block.code.replace(/(['"]?)localhost:9092\1/g, bootstrap),
+          'echo README-CLI-DONE',
+        ].join('\n');
+        const run = await startProcess('bash', ['-c', script], { cwd: dir }).done;
+        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        assert.match(run.stdout, /README-CLI-DONE/);
+        assert.match(run.stdout, /^\d:0 user-1=\{"total":42\} \[source=cli\]$/m, 'consume prints the record in the format asked');
+        const read = await runKcat(['-C', '-b', bootstrap, '-t', 'orders', '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%h\n']);
+        assert.equal(read.stdout.trim(), 'user-1|{"total":42}|source=cli');
+        const metadata = await runKcat(['-L', '-b', bootstrap, '-t', 'orders']);
+        assert.match(metadata.stdout, /topic "orders" with 3 partitions/);
+        const chart = readFileSync(join(dir, 'produce.svg'), 'utf8');
+        assert.match(chart, /^<\?xml[^>]*>\s*<svg[\s\S]*<\/svg>\s*$|^<svg[\s\S]*<\/svg>\s*$/);
+      }),
+  },
 ];
 
 describe('README examples', () => {
