@@ -37,7 +37,7 @@ export { type ConsumerRunConfig, type EachMessagePayload, type EachBatchPayload,
 export { Batch } from './consumer/batch.js';
 export { type ConsumedMessage, type MessagesOptions } from './consumer/messages.js';
 export { type ConsumerMetricsSnapshot, type PartitionMetrics } from './consumer/consumer-metrics.js';
-export { type ConsumerMessage, type ConsumerMessage as KafkaMessage, type ConsumerMessageHeaders } from './consumer/consumer-message.js';
+export { type ConsumerMessage, type ConsumerMessage as KafkaMessage, type ConsumerMessageHeaders, type RecordBatchContext } from './consumer/consumer-message.js';
 export { type OffsetResetStrategy, type TopicPartition } from './consumer/subscription-state.js';
 export { type GroupDescription, type MemberDescription } from './consumer/group/group-requests.js';
 export {

@@ -6,6 +6,8 @@
  * from the beginning in a fresh consumer group. Cases (workload.ts): (a) one consumer,
  * per message; (b) one consumer, per batch; (c) a group of 3 consumers in one process,
  * per batch; (memory) a handler slower than the fetcher, time-capped, for peak RSS.
+ * Every client's handler reads each record's value (adds `value.length` to a byte count,
+ * checked at the end), as a real handler would: a client that decodes lazily pays for it.
  *
  *   bash bench/producer/setup.sh              # once: the competitors
  *   npm run bench -- consumer [--runs N]      # or: npx tsx bench/consumer/run.ts [--runs N]
@@ -108,6 +110,7 @@ export async function runConsumerBench(): Promise<void> {
   const withKcat = existsSync(KCAT) && (!onlyClients || onlyClients.includes('kcat'));
 
   console.log(`${records.toLocaleString('en-US')} records of ${VALUE_BYTES} bytes, no compression, ${PARTITIONS} partitions, produced once; every run reads them all from the beginning in a fresh group.`);
+  console.log("Every client's handler reads each record's value (adds value.length to a byte count, checked against records x value size), as a real handler would.");
   console.log(`Broker: tskafka's embedded broker, in memory, in its own process on ${process.version}. ${runs} runs per client and case; medians with (min-max). Time cap ${maxSeconds} s per run. ${AUTO_COMMIT ? 'Each client auto-commits as its defaults say.' : 'BENCH_AUTOCOMMIT=0: no client commits.'}`);
   const runnable: ClientProgram[] = [];
   for (const client of clients) {

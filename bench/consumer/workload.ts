@@ -4,6 +4,11 @@
  * everything, and the one JSON line a client prints. Each client only connects its
  * library and calls the tracker from its per-message or per-batch callback.
  *
+ * Every client's handler reads each record's value, as a real handler would: it adds
+ * `value.length` (0 for null) to the tracker's byte count, per message or by iterating
+ * the batch. A client that skipped a value (or a lazy decoder that never decoded one)
+ * fails its run: the count must be `records * VALUE_BYTES`.
+ *
  * A client script is run as a child process by run.ts:
  *
  *   node --import tsx bench/consumer/clients/<client>.ts --brokers host:port --topic T
@@ -63,6 +68,8 @@ export interface ClientResult extends BaseClientResult<CaseId> {
   peakRssMb: number;
   /** Whether every partition was read to its end (false when the time cap ended the run). */
   complete: boolean;
+  /** Bytes of values the handler read: `records * VALUE_BYTES`, or the run fails. Absent for kcat (no handler: it prints nothing per record). */
+  valueBytes?: number;
 }
 
 export interface ClientArgs {
@@ -109,10 +116,11 @@ export class Progress {
   readonly #positions: number[];
   #unfinished: number;
   #records = 0;
+  #valueBytes = 0;
   #nextCapCheck = 4096;
   #startedAt = 0;
   #cpuAtStart: NodeJS.CpuUsage | null = null;
-  #result: { records: number; seconds: number; cpuMicros: number; complete: boolean } | null = null;
+  #result: { records: number; seconds: number; cpuMicros: number; complete: boolean; valueBytes: number } | null = null;
   #resolve!: () => void;
   readonly #timer: NodeJS.Timeout;
   /** The measured window's length cap, ms (Infinity = none). */
@@ -136,11 +144,12 @@ export class Progress {
     return this.#result !== null;
   }
 
-  /** `count` records of `partition` processed, the last at `lastOffset`. */
-  processed(partition: number, lastOffset: number, count: number): void {
+  /** `count` records of `partition` processed, the last at `lastOffset`, their values `valueBytes` long in all. */
+  processed(partition: number, lastOffset: number, count: number, valueBytes: number): void {
     if (this.#result) return;
     if (this.#cpuAtStart === null) this.#start();
     this.#records += count;
+    this.#valueBytes += valueBytes;
     const next = lastOffset + 1;
     const before = this.#positions[partition]!;
     if (next > before) {
@@ -164,13 +173,14 @@ export class Progress {
     if (this.#result) return;
     clearTimeout(this.#timer);
     const cpu = this.#cpuAtStart ? process.cpuUsage(this.#cpuAtStart) : { user: 0, system: 0 };
-    this.#result = { records: this.#records, seconds: this.#cpuAtStart ? (performance.now() - this.#startedAt) / 1000 : 0, cpuMicros: cpu.user + cpu.system, complete };
+    this.#result = { records: this.#records, seconds: this.#cpuAtStart ? (performance.now() - this.#startedAt) / 1000 : 0, cpuMicros: cpu.user + cpu.system, complete, valueBytes: this.#valueBytes };
     this.#resolve();
   }
 
-  /** The measurement, once `done` resolved. */
+  /** The measurement, once `done` resolved; throws when the handler did not read every record's value. */
   result(client: string, library: string, spec: CaseSpec): ClientResult {
-    const r = this.#result ?? { records: 0, seconds: 0, cpuMicros: 0, complete: false };
+    const r = this.#result ?? { records: 0, seconds: 0, cpuMicros: 0, complete: false, valueBytes: 0 };
+    if (r.valueBytes !== r.records * VALUE_BYTES) throw new Error(`${client}: the handler read ${r.valueBytes} bytes of values for ${r.records} records of ${VALUE_BYTES} bytes`);
     return {
       client,
       library,
@@ -181,6 +191,7 @@ export class Progress {
       cpuUsPerRecord: r.records > 0 ? Number((r.cpuMicros / r.records).toFixed(3)) : Number.NaN,
       peakRssMb: Number(peakRssMb().toFixed(1)),
       complete: r.complete,
+      valueBytes: r.valueBytes,
       node: process.version,
     };
   }

@@ -9,7 +9,7 @@
  * its `resolveOffset` (Java's Fetcher does the same).
  */
 import { type ConsumerBatchProcessPayload } from './consumer-events.js';
-import { type ConsumerMessage } from './consumer-message.js';
+import { type ConsumerMessage, messageOffset } from './consumer-message.js';
 import { type FetchedBatch } from './fetcher/index.js';
 
 /** The records of one partition from one fetch. */
@@ -34,7 +34,7 @@ export class Batch {
     this.partition = fetched.partition;
     this.highWatermark = String(fetched.highWatermark);
     this.messages = messages;
-    this.#fetchOffset = messages.length > 0 ? Number(messages[0]!.offset) : fetched.fetchOffset;
+    this.#fetchOffset = messages.length > 0 ? messageOffset(messages[0]!) : fetched.fetchOffset;
     this.fetchedOffset = String(fetched.fetchOffset);
     this.#nextOffset = fetched.nextOffset;
     this.#highWatermark = fetched.highWatermark;

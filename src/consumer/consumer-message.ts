@@ -1,16 +1,17 @@
 /**
- * The record as the consumer hands it to the application: KafkaJS's
- * `KafkaMessage` (its record-batch entry), so handlers written for KafkaJS read
- * the same fields: offsets and timestamps as decimal strings, key and value as
- * Buffers or null, headers as an object whose repeated keys become arrays
- * (KafkaJS's record decoder builds them the same way).
+ * The record as the consumer hands it to the application: the object KafkaJS's
+ * record decoder builds (`kafkajs/src/protocol/recordBatch/record/v0/decoder.js`),
+ * own data properties in its order, so handlers written for KafkaJS read, spread,
+ * copy, compare and serialize the same thing: offsets and timestamps as decimal
+ * strings, key and value as Buffers or null, headers as an object whose repeated
+ * keys become arrays.
  *
- * The hot path of the consumer: {@link readConsumerMessages} builds each message
- * straight from the batch bytes, one object per record plus its key and value
- * views and its headers object, with no intermediate record object and no
- * closure per record.
+ * The hot path of the consumer: {@link readConsumerMessages} checks a batch's
+ * records when they arrive (nothing allocated), and builds the messages when the
+ * runner takes the batch, so what waits in the fetch buffer is bytes.
  */
 import { type Reader } from '../protocol/primitives/reader.js';
+import { RecordBatchAttribute } from '../protocol/records/record-batch-header.js';
 
 /**
  * A record's headers: each key once, its value a Buffer, or an array of Buffers
@@ -22,24 +23,57 @@ export interface ConsumerMessageHeaders {
 }
 
 /**
- * One record, KafkaJS's `KafkaMessage` shape. `key`, `value` and header values
- * are views into the Fetch response (or the decompressed records), never copies:
- * copy one (`Buffer.from`) to keep it without keeping the whole response alive.
+ * The record batch a message came from, as KafkaJS puts it on every message
+ * (`batchContext`, undocumented there): one object shared by the batch's messages.
+ */
+export interface RecordBatchContext {
+  /** The batch's base offset, as a decimal string. */
+  firstOffset: string;
+  /** The batch's base timestamp, as a decimal string. */
+  firstTimestamp: string;
+  partitionLeaderEpoch: number;
+  /** Written by a transactional producer. */
+  inTransaction: boolean;
+  /** Always false here: control batches never reach the application. */
+  isControlBatch: boolean;
+  lastOffsetDelta: number;
+  /** As a decimal string; '-1' when the producer is not idempotent. */
+  producerId: string;
+  producerEpoch: number;
+  /** The batch's base sequence (KafkaJS's name). */
+  firstSequence: number;
+  /** As a decimal string. */
+  maxTimestamp: string;
+  /** 0 CreateTime, 1 LogAppendTime (KafkaJS's TimestampTypes). */
+  timestampType: number;
+  /** Always 2. */
+  magicByte: number;
+}
+
+/**
+ * One record, KafkaJS's `KafkaMessage` as its consumer delivers it, own
+ * enumerable properties in its order. `key`, `value` and header values are views
+ * into the Fetch response (or the decompressed records), never copies: copy one
+ * (`Buffer.from`) to keep it without keeping the whole response alive.
  */
 export interface ConsumerMessage {
+  /** The record batch format, always 2 (KafkaJS sets it; its types do not list it). */
+  magicByte: number;
+  /** Record-level attributes: unused by Kafka since magic 2, always 0 in practice. */
+  attributes: number;
+  /** Milliseconds since the epoch, as a decimal string (the batch's maxTimestamp when the topic uses LogAppendTime). */
+  timestamp: string;
+  /** The record's offset, as a decimal string. */
+  offset: string;
   /** Null when the record has no key. */
   key: Buffer | null;
   /** Null for a tombstone. */
   value: Buffer | null;
-  /** Milliseconds since the epoch, as a decimal string (the batch's maxTimestamp when the topic uses LogAppendTime). */
-  timestamp: string;
-  /** Record-level attributes: unused by Kafka since magic 2, always 0 in practice. */
-  attributes: number;
-  /** The record's offset, as a decimal string. */
-  offset: string;
-  /** Bytes the record takes in its batch, length prefix included. */
-  size: number;
   headers: ConsumerMessageHeaders;
+  /** Always false: control records never reach the application (KafkaJS sets it; its types do not list it). */
+  isControlRecord: boolean;
+  /** The record batch's header fields, shared by its messages (KafkaJS sets it; its types do not list it). */
+  batchContext: RecordBatchContext;
 }
 
 /** Adds one header, turning a repeated key's values into an array (KafkaJS's record decoder does the same). */
@@ -56,36 +90,73 @@ function setHeader(headers: ConsumerMessageHeaders, key: string, value: Buffer |
   else headers[key] = [previous as Buffer, value as Buffer];
 }
 
-/** What {@link readConsumerMessages} needs of the batch the records belong to. */
+/** The header fields of the batch the records belong to, as numbers (what waits in the fetch buffer). */
 export interface RecordsContext {
   readonly baseOffset: number;
   readonly baseTimestamp: number;
-  /** The batch's maxTimestamp when it is LogAppendTime, else null (the broker stamps only the header). */
-  readonly logAppendTime: number | null;
+  readonly maxTimestamp: number;
+  /** The batch's attributes (int16): timestamp type, transactional bit. */
+  readonly attributes: number;
+  readonly partitionLeaderEpoch: number;
+  readonly lastOffsetDelta: number;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
   readonly recordCount: number;
 }
 
+/** KafkaJS's `batchContext` of a batch: its fields in KafkaJS's order, int64s as decimal strings. */
+function batchContextOf(batch: RecordsContext): RecordBatchContext {
+  return {
+    firstOffset: String(batch.baseOffset),
+    firstTimestamp: String(batch.baseTimestamp),
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    inTransaction: (batch.attributes & RecordBatchAttribute.transactional) !== 0,
+    isControlBatch: (batch.attributes & RecordBatchAttribute.control) !== 0,
+    lastOffsetDelta: batch.lastOffsetDelta,
+    producerId: String(batch.producerId),
+    producerEpoch: batch.producerEpoch,
+    firstSequence: batch.baseSequence,
+    maxTimestamp: String(batch.maxTimestamp),
+    timestampType: batch.attributes & RecordBatchAttribute.logAppendTime ? 1 : 0,
+    magicByte: 2,
+  };
+}
+
 /**
- * Decodes the records of one batch into messages, appending to `out` those at or
- * after `fromOffset` (a fetch that starts mid-batch gets the whole batch back),
- * as Java's `DefaultRecord.readFrom` reads them: a negative key or value length
- * is null, a negative header key length is an error, and each record must take
- * exactly its declared length.
+ * Decodes the records of one batch, as Java's `DefaultRecord.readFrom` reads
+ * them: a negative key or value length is null, a negative header key length is
+ * an error, and each record must take exactly its declared length. Records
+ * before `fromOffset` (a fetch that starts mid-batch gets the whole batch back)
+ * or at or past `beforeOffset` are skipped.
+ *
+ * Two passes, so that what waits in the fetch buffer is bytes, not objects: with
+ * `out` null the records are checked and counted and nothing is allocated (the
+ * fetcher does this when a response arrives, so a corrupt record is reported
+ * then); with `out`, on records checked before, one plain {@link ConsumerMessage}
+ * per record is appended (the runner does this when it takes the batch). Built
+ * when the response arrived (a whole 6 MB response at once), the messages
+ * outlived young collections and their promotion was most of the consumer's CPU.
  *
  * @param r - a reader over the batch's (decompressed) records
  * @param batch - the batch's header fields
  * @param fromOffset - the first offset wanted
  * @param beforeOffset - the first offset not wanted (the last stable offset for read_committed), or Infinity
- * @param out - where messages are appended
+ * @param out - where messages are appended; null to check and count only
+ * @returns how many records are at or after `fromOffset` and before `beforeOffset`
  * @throws RangeError when a record is malformed or runs past the end
  */
-export function readConsumerMessages(r: Reader, batch: RecordsContext, fromOffset: number, beforeOffset: number, out: ConsumerMessage[]): void {
-  const { baseOffset, baseTimestamp, logAppendTime, recordCount } = batch;
-  // Records of one batch often share a timestamp: its string is made once.
-  let lastTimestamp = NaN;
-  let lastTimestampText = '';
+export function readConsumerMessages(r: Reader, batch: RecordsContext, fromOffset: number, beforeOffset: number, out: ConsumerMessage[] | null): number {
+  const { baseOffset, baseTimestamp, recordCount } = batch;
+  let count = 0;
+  const logAppendTime = (batch.attributes & RecordBatchAttribute.logAppendTime) !== 0;
+  // KafkaJS's timestamp of a LogAppendTime batch is its maxTimestamp, the same string for every record.
+  const fixedTimestamp = logAppendTime ? String(batch.maxTimestamp) : null;
+  const batchContext = out === null ? null : batchContextOf(batch);
+  // Records of a batch mostly share their timestamp: its string is built once, not per record.
+  let lastDelta = Number.NaN;
+  let lastTimestamp = '';
   for (let i = 0; i < recordCount; i++) {
-    const begin = r.pos;
     const length = r.varint();
     const start = r.pos;
     if (length < 0 || length > r.remaining) throw new RangeError(`record ${i}: length ${length} exceeds the ${r.remaining} bytes left`);
@@ -98,28 +169,88 @@ export function readConsumerMessages(r: Reader, batch: RecordsContext, fromOffse
       r.pos = end;
       continue;
     }
-    const keyLength = r.varint();
-    const key = keyLength < 0 ? null : r.view(keyLength);
-    const valueLength = r.varint();
-    const value = valueLength < 0 ? null : r.view(valueLength);
-    const headerCount = r.varint();
-    if (headerCount < 0 || headerCount > r.remaining) throw new RangeError(`record ${i}: invalid header count ${headerCount}`);
-    const headers: ConsumerMessageHeaders = {};
-    for (let h = 0; h < headerCount; h++) {
-      const headerKeyLength = r.varint();
-      if (headerKeyLength < 0) throw new RangeError(`record ${i}: header ${h} has a negative key length`);
-      const headerKey = r.utf8(headerKeyLength);
-      const headerValueLength = r.varint();
-      setHeader(headers, headerKey, headerValueLength < 0 ? null : r.view(headerValueLength));
+    count++;
+    if (out === null) checkRecordFields(r, i, start, end);
+    else {
+      if (timestampDelta !== lastDelta) {
+        lastDelta = timestampDelta;
+        lastTimestamp = fixedTimestamp ?? String(baseTimestamp + timestampDelta);
+      }
+      out.push(buildMessage(r.buf, r.pos, attributes, lastTimestamp, String(offset), batchContext!));
+      r.pos = end;
     }
-    if (r.pos !== end) throw new RangeError(`record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
-    const timestamp = logAppendTime ?? baseTimestamp + timestampDelta;
-    if (timestamp !== lastTimestamp) {
-      lastTimestamp = timestamp;
-      lastTimestampText = String(timestamp);
-    }
-    out.push({ key, value, timestamp: lastTimestampText, attributes, offset: String(offset), size: end - begin, headers });
   }
   if (r.remaining !== 0) throw new RangeError(`${r.remaining} bytes left after the declared ${recordCount} records`);
+  return count;
 }
 
+/** The checks {@link readConsumerMessages} makes of a record's key, value and headers, without building them. */
+function checkRecordFields(r: Reader, i: number, start: number, end: number): void {
+  const keyLength = r.varint();
+  if (keyLength > 0) r.skip(keyLength);
+  const valueLength = r.varint();
+  if (valueLength > 0) r.skip(valueLength);
+  const headerCount = r.varint();
+  if (headerCount < 0 || headerCount > r.remaining) throw new RangeError(`record ${i}: invalid header count ${headerCount}`);
+  for (let h = 0; h < headerCount; h++) {
+    const headerKeyLength = r.varint();
+    if (headerKeyLength < 0) throw new RangeError(`record ${i}: header ${h} has a negative key length`);
+    r.skip(headerKeyLength);
+    const headerValueLength = r.varint();
+    if (headerValueLength > 0) r.skip(headerValueLength);
+  }
+  if (r.pos !== end) throw new RangeError(`record ${i} declares ${end - start} bytes but its fields take ${r.pos - start}`);
+}
+
+/** Where {@link varintAt} stopped: the position after the varint it read. */
+let varintEnd = 0;
+
+/** The zigzag varint at `pos` of a record already checked; sets {@link varintEnd}. */
+function varintAt(buf: Buffer, pos: number): number {
+  let u = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = buf[pos++]!;
+    u |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+    shift += 7;
+  }
+  varintEnd = pos;
+  u >>>= 0;
+  return (u >>> 1) ^ -(u & 1);
+}
+
+/**
+ * One message from a record already checked, its key length at `at`. One object
+ * literal of one shape, properties in KafkaJS's order: V8 gives every message
+ * the same hidden class, and the handler reads plain data properties.
+ */
+function buildMessage(buf: Buffer, at: number, attributes: number, timestamp: string, offset: string, batchContext: RecordBatchContext): ConsumerMessage {
+  const keyLength = varintAt(buf, at);
+  let pos = varintEnd;
+  const key = keyLength < 0 ? null : buf.subarray(pos, (pos += keyLength));
+  const valueLength = varintAt(buf, pos);
+  pos = varintEnd;
+  const value = valueLength < 0 ? null : buf.subarray(pos, (pos += valueLength));
+  const headerCount = varintAt(buf, pos);
+  pos = varintEnd;
+  // A fresh object even with no headers: handlers may add to it, as to KafkaJS's.
+  const headers: ConsumerMessageHeaders = {};
+  for (let h = 0; h < headerCount; h++) {
+    const headerKeyLength = varintAt(buf, pos);
+    const name = buf.toString('utf8', varintEnd, varintEnd + headerKeyLength);
+    const length = varintAt(buf, varintEnd + headerKeyLength);
+    setHeader(headers, name, length < 0 ? null : buf.subarray(varintEnd, varintEnd + length));
+    pos = length > 0 ? varintEnd + length : varintEnd;
+  }
+  return { magicByte: 2, attributes, timestamp, offset, key, value, headers, isControlRecord: false, batchContext };
+}
+
+/**
+ * A message's offset as a number, for the runner. Read from `message.offset`, as
+ * KafkaJS's runner resolves `message.offset` after the handler: a handler that
+ * assigns it moves what is resolved, in both libraries.
+ */
+export function messageOffset(message: ConsumerMessage): number {
+  return Number(message.offset);
+}

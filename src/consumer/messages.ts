@@ -14,7 +14,7 @@
  * aborting) stops the consumer; the record being processed then is not
  * resolved, so it is delivered again after a restart (at least once).
  */
-import { type ConsumerMessage } from './consumer-message.js';
+import { type ConsumerMessage, messageOffset } from './consumer-message.js';
 import { type TopicPartition, partitionKey } from './subscription-state.js';
 
 /** One record, with its topic and partition. */
@@ -141,7 +141,7 @@ export class MessageStream implements AsyncIterableIterator<ConsumedMessage> {
     // The loop asks for the next record: the previous one is processed.
     const done = this.#taken;
     this.#taken = null;
-    if (done && !this.#ended) this.#host.resolve(done.topic, done.partition, Number(done.message.offset) + 1);
+    if (done && !this.#ended) this.#host.resolve(done.topic, done.partition, messageOffset(done.message) + 1);
     if (this.#error) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve({ value: undefined, done: true });
     if (this.#size > 0) {

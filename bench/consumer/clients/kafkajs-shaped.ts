@@ -4,8 +4,10 @@
  *
  * Every consumer of the case joins one group, subscribes from the beginning and runs
  * `eachMessage` or `eachBatch` (eachBatchAutoResolve, as KafkaJS defaults) with each
- * library's default fetch sizes and auto-commit (off with BENCH_AUTOCOMMIT=0); the handler
- * only counts.
+ * library's default fetch sizes and auto-commit (off with BENCH_AUTOCOMMIT=0). The
+ * handler reads each record's value as a real handler would: eachMessage adds
+ * `message.value.length` to a byte count, eachBatch iterates `batch.messages` and does
+ * the same (a client that decodes lazily pays for what a handler reads).
  */
 import { AUTO_COMMIT, type ClientArgs, Progress, sleep1ms } from '../workload.js';
 
@@ -15,8 +17,8 @@ export interface KafkaJSShapedConsumer {
   subscribe(subscription: { topics: string[]; fromBeginning: boolean }): Promise<void>;
   run(config: {
     autoCommit?: boolean;
-    eachMessage?: (payload: { partition: number; message: { offset: string } }) => Promise<void>;
-    eachBatch?: (payload: { batch: { partition: number; messages: unknown[]; lastOffset(): string } }) => Promise<void>;
+    eachMessage?: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void>;
+    eachBatch?: (payload: { batch: { partition: number; messages: { value: Buffer | null }[]; lastOffset(): string } }) => Promise<void>;
   }): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -35,7 +37,8 @@ export async function consumeKafkaJSShaped(args: ClientArgs, createConsumer: () 
         await consumer.run({
           autoCommit: AUTO_COMMIT,
           eachMessage: async ({ partition, message }) => {
-            progress.processed(partition, Number(message.offset), 1);
+            const value = message.value;
+            progress.processed(partition, Number(message.offset), 1, value === null ? 0 : value.length);
             if (spec.slowEvery > 0 && ++sinceSleep >= spec.slowEvery) {
               sinceSleep = 0;
               await sleep1ms();
@@ -46,7 +49,14 @@ export async function consumeKafkaJSShaped(args: ClientArgs, createConsumer: () 
         await consumer.run({
           autoCommit: AUTO_COMMIT,
           eachBatch: async ({ batch }) => {
-            if (batch.messages.length > 0) progress.processed(batch.partition, Number(batch.lastOffset()), batch.messages.length);
+            const messages = batch.messages;
+            if (messages.length === 0) return;
+            let bytes = 0;
+            for (const message of messages) {
+              const value = message.value;
+              if (value !== null) bytes += value.length;
+            }
+            progress.processed(batch.partition, Number(batch.lastOffset()), messages.length, bytes);
           },
         });
       }

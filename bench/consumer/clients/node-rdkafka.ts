@@ -6,7 +6,9 @@
  * the non-flowing mode, `consume(1000, callback)` in a loop, as its README shows. The
  * memory case (a slow handler) pulls with `consume(100, callback)`, its only back-pressure. A
  * KafkaConsumer per group member, `auto.offset.reset` earliest, librdkafka's other
- * defaults (auto-commit every 5 s, prefetch up to queued.max.messages.kbytes).
+ * defaults (auto-commit every 5 s, prefetch up to queued.max.messages.kbytes). The handler
+ * reads each record's value as a real handler would: it adds `message.value.length` to a
+ * byte count, per message or iterating the batch.
  */
 import { loadNodeRdkafka } from '../../shared/competitors.js';
 import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../workload.js';
@@ -14,7 +16,11 @@ import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../w
 interface RdMessage {
   partition: number;
   offset: number;
+  value: Buffer | null;
 }
+
+/** What the handler reads of a record: its value's length, 0 for a tombstone. */
+const valueLength = (message: RdMessage): number => (message.value === null ? 0 : message.value.length);
 interface KafkaConsumer {
   connect(options: Record<string, never>, callback: (err: Error | null) => void): void;
   subscribe(topics: string[]): void;
@@ -55,7 +61,7 @@ runClient(async (args) => {
         consumer.consume(100, async (err, messages) => {
           if (err) console.error(`node-rdkafka: ${err.message}`);
           for (const message of messages) {
-            progress.processed(message.partition, message.offset, 1);
+            progress.processed(message.partition, message.offset, 1, valueLength(message));
             if (++sinceSleep >= spec.slowEvery) {
               sinceSleep = 0;
               await sleep1ms();
@@ -66,7 +72,7 @@ runClient(async (args) => {
       };
       pull();
     } else if (spec.api === 'message') {
-      consumer.on('data', (message) => progress.processed(message.partition, message.offset, 1));
+      consumer.on('data', (message) => progress.processed(message.partition, message.offset, 1, valueLength(message)));
       consumer.consume();
     } else {
       const loop = (): void => {
@@ -75,10 +81,13 @@ runClient(async (args) => {
           if (err) console.error(`node-rdkafka: ${err.message}`);
           // One callback can carry several partitions: count each run of one partition.
           let from = 0;
+          let bytes = 0;
           for (let i = 1; i <= messages.length; i++) {
+            bytes += valueLength(messages[i - 1]!);
             if (i === messages.length || messages[i]!.partition !== messages[from]!.partition) {
-              progress.processed(messages[from]!.partition, messages[i - 1]!.offset, i - from);
+              progress.processed(messages[from]!.partition, messages[i - 1]!.offset, i - from, bytes);
               from = i;
+              bytes = 0;
             }
           }
           setImmediate(loop);

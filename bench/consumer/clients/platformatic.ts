@@ -6,7 +6,8 @@
  * mode 'earliest', its defaults otherwise (autocommit on, off with BENCH_AUTOCOMMIT=0). It has no batch callback: per
  * message is the 'data' event; "per batch" is the Readable's own batch form, a
  * 'readable' event draining every buffered record with `read()`. Keys and values stay
- * Buffers (its default no-op deserializers).
+ * Buffers (its default no-op deserializers). The handler reads each record's value as a
+ * real handler would: it adds `message.value.length` to a byte count.
  */
 import { join } from 'node:path';
 import { PLATFORMATIC_DIR, importPlatformatic } from '../../shared/competitors.js';
@@ -15,6 +16,7 @@ import { AUTO_COMMIT, Progress, libraryVersion, runClient, sleep1ms } from '../w
 interface PlatformaticMessage {
   partition: number;
   offset: bigint;
+  value: Buffer | null;
 }
 interface MessagesStream {
   on(event: 'data', listener: (message: PlatformaticMessage) => void): this;
@@ -33,6 +35,9 @@ interface PlatformaticModule {
   Consumer: new (options: { clientId: string; bootstrapBrokers: string[]; groupId: string }) => PlatformaticConsumer;
 }
 
+/** What the handler reads of a record: its value's length, 0 for a tombstone. */
+const valueLength = (message: PlatformaticMessage): number => (message.value === null ? 0 : message.value.length);
+
 runClient(async (args) => {
   const { spec, topic } = args;
   const kafka = await importPlatformatic<PlatformaticModule>();
@@ -44,7 +49,7 @@ runClient(async (args) => {
     stream.on('error', (err) => console.error(`platformatic: ${err.message}`));
     if (spec.api === 'message') {
       stream.on('data', (message) => {
-        progress.processed(message.partition, Number(message.offset), 1);
+        progress.processed(message.partition, Number(message.offset), 1, valueLength(message));
         if (spec.slowEvery > 0 && ++sinceSleep >= spec.slowEvery) {
           sinceSleep = 0;
           stream.pause();
@@ -54,7 +59,7 @@ runClient(async (args) => {
     } else {
       stream.on('readable', () => {
         for (let message = stream.read(); message !== null; message = stream.read()) {
-          progress.processed(message.partition, Number(message.offset), 1);
+          progress.processed(message.partition, Number(message.offset), 1, valueLength(message));
         }
       });
     }

@@ -35,7 +35,9 @@ export function segmentIndexFor(segments: readonly LogSegment[], offset: number)
  * reads (the next Fetch continues in the next segment): up to `maxBytes`, the
  * first batch even when larger if `minOneBatch` (KIP-74), none at or past
  * `limit`. One read for the bytes, then one header read per batch to cut at a
- * batch boundary; no records are decoded.
+ * batch boundary; no records are decoded. The bytes may be a view of an
+ * in-memory log (`LogFile.readView`): use or copy them before anything
+ * can truncate the log.
  *
  * @returns the bytes, empty when no batch qualifies
  */
@@ -47,7 +49,10 @@ export function readBatches(segments: readonly LogSegment[], fetchOffset: number
     const first = segment.findBatch(fetchOffset);
     if (first === null) continue;
     if (first.baseOffset >= limit || (first.size > maxBytes && !minOneBatch)) break;
-    const bytes = segment.log.read(first.position, Math.max(first.size, Math.min(maxBytes, segment.size - first.position)));
+    const log = segment.log;
+    const length = Math.max(first.size, Math.min(maxBytes, segment.size - first.position));
+    // A view of an in-memory log where it can be (the caller copies the bytes into its response at once).
+    const bytes = log.readView ? log.readView(first.position, length) : log.read(first.position, length);
     let end = first.size;
     while (end + 12 <= bytes.length) {
       const size = 12 + bytes.readInt32BE(end + 8);

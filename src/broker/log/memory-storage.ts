@@ -8,16 +8,18 @@
 import { type LogDirectory, type LogFile } from './storage.js';
 
 /** Bytes per chunk of a file past its first chunk. */
-const CHUNK = 1 << 20;
+const CHUNK = 8 << 20;
 
 /**
  * A file's content, shared by every handle to it (an inode). Held in chunks of
- * 1 MiB (a small file in one smaller chunk that doubles up to that), so appending
+ * 8 MiB (a small file in one smaller chunk that doubles up to that), so appending
  * to a big segment never copies what it already holds: a single buffer doubling
- * would copy, say, 256 MiB at once and stall every request behind it.
+ * would copy, say, 256 MiB at once and stall every request behind it. Chunks
+ * several times a Fetch's usual 1 MiB partition read let most reads be a view of
+ * one chunk rather than a copy ({@link MemoryInode.view}).
  */
 class MemoryInode {
-  readonly #chunks: Buffer[] = [];
+  readonly #chunks: Buffer<ArrayBuffer>[] = [];
   size = 0;
   /** Bytes that survive {@link MemoryLogDirectory.crash}. */
   syncedSize = 0;
@@ -55,6 +57,14 @@ class MemoryInode {
     const out = Buffer.allocUnsafe(Math.max(0, end - start));
     this.copyOut(out, 0, start, end);
     return out;
+  }
+
+  /** Bytes [start, end): a view when one chunk holds them all, else a copy. */
+  view(start: number, end: number): Buffer<ArrayBuffer> {
+    const index = Math.floor(start / CHUNK);
+    const chunk = this.#chunks[index];
+    if (chunk === undefined || end <= start || Math.floor((end - 1) / CHUNK) !== index) return this.slice(start, end);
+    return chunk.subarray(start - index * CHUNK, end - index * CHUNK);
   }
 
   /** Zero bytes [start, end) (what truncation and a crash leave behind). */
@@ -117,6 +127,12 @@ class MemoryFile implements LogFile {
     const inode = this.#open();
     // A copy, never a view: the bytes past a truncation point get overwritten.
     return inode.slice(position, Math.min(inode.size, position + length));
+  }
+
+  readView(position: number, length: number): Buffer<ArrayBuffer> {
+    const inode = this.#open();
+    // Fetch's read: copied into the response before anything can truncate the file.
+    return inode.view(position, Math.min(inode.size, position + length));
   }
 
   append(data: Uint8Array): void {

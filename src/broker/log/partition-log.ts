@@ -334,7 +334,9 @@ export class PartitionLog {
    * `maxBytes` (but always the first batch unless `minOneBatch` is false), from
    * one segment, never at or past the high watermark (or `maxOffset`). The
    * first batch may start before `fetchOffset`; consumers skip those records.
-   * No record is decoded. Synchronous: callers may `await` it all the same.
+   * No record is decoded. Synchronous: callers may `await` it all the same. The
+   * records may be a view of an in-memory log: copy or send them before the log
+   * can be truncated (Fetch encodes them into its response at once).
    *
    * @param fetchOffset - the consumer's position
    * @param maxBytes - the partition's byte budget

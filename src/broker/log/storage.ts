@@ -28,6 +28,12 @@ export interface LogFile {
   readInto(target: Buffer, targetOffset: number, length: number, position: number): number;
   /** Reads `length` bytes at `position` into a new Buffer (shorter at the end of the file). */
   read(position: number, length: number): Buffer<ArrayBuffer>;
+  /**
+   * {@link read}, but the bytes may be a view of the file's own memory (an in-memory
+   * file), valid until the file is truncated below `position + length`: for a reader
+   * that uses them at once (Fetch copies them into its response). Optional.
+   */
+  readView?(position: number, length: number): Buffer<ArrayBuffer>;
   /** Appends `data` at the end of the file; the caller may reuse `data` afterwards. */
   append(data: Uint8Array): void;
   /** Cuts the file to `size` bytes (recovery drops a torn tail). */

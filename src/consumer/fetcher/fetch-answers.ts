@@ -86,13 +86,16 @@ export class FetchAnswers {
     }
     this.limits.delete(key);
     let buffered = false;
-    if (records.messages.length > 0 || records.nextOffset > fetchOffset) {
+    if (records.count > 0 || records.nextOffset > fetchOffset) {
       buffer.add({
         topic,
         partition,
         version,
         fetchOffset,
-        messages: records.messages,
+        // Read when the runner takes the batch: the messages are built then, not while the batch waits here.
+        get messages() {
+          return records.messages;
+        },
         nextOffset: records.nextOffset,
         lastLeaderEpoch: records.lastLeaderEpoch,
         highWatermark: answer.highWatermark,

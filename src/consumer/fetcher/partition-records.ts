@@ -21,7 +21,7 @@ import { CompressionCodec, decompress } from '../../protocol/records/compression
 import { crc32c } from '../../protocol/records/crc32c.js';
 import { Reader } from '../../protocol/primitives/reader.js';
 import { LOG_OVERHEAD, RECORD_BATCH_MAGIC, RECORD_BATCH_OVERHEAD, RecordBatchAttribute, RecordBatchField } from '../../protocol/records/record-batch-header.js';
-import { type ConsumerMessage, readConsumerMessages } from '../consumer-message.js';
+import { type ConsumerMessage, type RecordsContext, readConsumerMessages } from '../consumer-message.js';
 
 /** An aborted transaction as Fetch v4+ lists it for read_committed. */
 export interface AbortedTransaction {
@@ -43,7 +43,10 @@ export interface PartitionRecordsInput {
 
 /** The records of one partition, ready for the application. */
 export interface PartitionRecords {
-  messages: ConsumerMessage[];
+  /** Built on first read (see {@link CheckedRecords}). */
+  readonly messages: ConsumerMessage[];
+  /** How many messages there are, known without building them. */
+  readonly count: number;
   /** Where the position goes once `messages` are processed: past every complete batch read, skipped ones included. */
   nextOffset: number;
   /** The partition leader epoch of the last batch read, -1 when none. */
@@ -52,6 +55,52 @@ export interface PartitionRecords {
   partial: boolean;
   /** A batch that cannot be read (CRC mismatch, bad magic, malformed records): `messages` hold what came before it. */
   corrupt: { offset: number; reason: string; cause: unknown } | null;
+}
+
+/** One batch's records, checked, to build as messages later. */
+interface RecordsSpan {
+  readonly body: Buffer;
+  readonly context: RecordsContext;
+}
+
+/**
+ * A partition's records, checked when the response arrives (CRC, framing, every
+ * record's fields) and built as messages on the first read of `messages`: the
+ * runner reads it when it takes the batch, so what waits in the fetch buffer is
+ * bytes, not objects.
+ */
+export class CheckedRecords implements PartitionRecords {
+  nextOffset: number;
+  lastLeaderEpoch = -1;
+  partial = false;
+  corrupt: PartitionRecords['corrupt'] = null;
+  count = 0;
+  readonly #spans: RecordsSpan[] = [];
+  readonly #fetchOffset: number;
+  readonly #before: number;
+  #messages: ConsumerMessage[] | null = null;
+
+  constructor(fetchOffset: number, before: number) {
+    this.#fetchOffset = fetchOffset;
+    this.nextOffset = fetchOffset;
+    this.#before = before;
+  }
+
+  /** Check a batch's records and keep them for {@link messages}; throws RangeError when one is malformed. */
+  add(body: Buffer, context: RecordsContext): void {
+    this.count += readConsumerMessages(new Reader(body), context, this.#fetchOffset, this.#before, null);
+    this.#spans.push({ body, context });
+  }
+
+  get messages(): ConsumerMessage[] {
+    if (this.#messages === null) {
+      const out: ConsumerMessage[] = [];
+      for (const { body, context } of this.#spans) readConsumerMessages(new Reader(body), context, this.#fetchOffset, this.#before, out);
+      this.#messages = out;
+      this.#spans.length = 0;
+    }
+    return this.#messages;
+  }
 }
 
 /** The control bit and the transactional bit, tested without decoding the whole header. */
@@ -83,11 +132,11 @@ function isAbortMarker(records: Buffer, start: number, end: number): boolean {
  */
 export async function decodePartitionRecords(records: Buffer | null, input: PartitionRecordsInput): Promise<PartitionRecords> {
   const { fetchOffset, isolationLevel } = input;
-  const out: PartitionRecords = { messages: [], nextOffset: fetchOffset, lastLeaderEpoch: -1, partial: false, corrupt: null };
-  if (records === null || records.length === 0) return out;
   const readCommitted = isolationLevel === 1;
   // Nothing at or past the last stable offset for read_committed (a broker never sends it; a proxy or bug might).
   const before = readCommitted && input.lastStableOffset >= 0 ? input.lastStableOffset : Infinity;
+  const out = new CheckedRecords(fetchOffset, before);
+  if (records === null || records.length === 0) return out;
   // Java's CompletedFetch: aborted transactions in firstOffset order, producers added as their first offset is reached.
   const aborted = readCommitted && input.abortedTransactions ? [...input.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0)) : [];
   let nextAborted = 0;
@@ -146,9 +195,20 @@ export async function decodePartitionRecords(records: Buffer | null, input: Part
     try {
       let body = records.subarray(batchStart + RECORD_BATCH_OVERHEAD, end);
       if (codec !== CompressionCodec.None && recordCount > 0) body = await decompress(codec, body);
-      const baseTimestamp = readInt64(records, batchStart + RecordBatchField.baseTimestamp);
-      const logAppendTime = attributes & RecordBatchAttribute.logAppendTime ? readInt64(records, batchStart + RecordBatchField.maxTimestamp) : null;
-      if (recordCount > 0) readConsumerMessages(new Reader(body), { baseOffset: batchOffset, baseTimestamp, logAppendTime, recordCount }, fetchOffset, before, out.messages);
+      if (recordCount > 0) {
+        out.add(body, {
+          baseOffset: batchOffset,
+          baseTimestamp: readInt64(records, batchStart + RecordBatchField.baseTimestamp),
+          maxTimestamp: readInt64(records, batchStart + RecordBatchField.maxTimestamp),
+          attributes,
+          partitionLeaderEpoch: out.lastLeaderEpoch,
+          lastOffsetDelta: lastOffset - batchOffset,
+          producerId,
+          producerEpoch: records.readInt16BE(batchStart + RecordBatchField.producerEpoch),
+          baseSequence: records.readInt32BE(batchStart + RecordBatchField.baseSequence),
+          recordCount,
+        });
+      }
     } catch (e) {
       out.corrupt = { offset: batchOffset, reason: e instanceof Error ? e.message : String(e), cause: e };
       return out;
@@ -160,7 +220,7 @@ export async function decodePartitionRecords(records: Buffer | null, input: Part
 }
 
 /** Move the position past a batch read, never past the last stable offset. */
-function moveTo(out: PartitionRecords, next: number, before: number): void {
+function moveTo(out: CheckedRecords, next: number, before: number): void {
   const offset = Math.min(next, before);
   if (offset > out.nextOffset) out.nextOffset = offset;
 }
