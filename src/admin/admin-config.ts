@@ -3,6 +3,7 @@
  * client's own retry options, as `kafka.admin({ retry })` does in KafkaJS), plus
  * `metadataMaxAge`. Validated once; unknown options are refused, as the producer's.
  */
+import { refuseUnknownOptions } from '../client/unknown-options.js';
 import { KafkaJSConfigurationError } from '../errors/errors.js';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/retrier.js';
 
@@ -33,11 +34,7 @@ const KNOWN: ReadonlySet<string> = new Set(['retry', 'metadataMaxAge']);
  */
 export function resolveAdminConfig(config: AdminConfig = {}, clientRetry: RetryOptions = {}): ResolvedAdminConfig {
   if (typeof config !== 'object' || config === null) throw new KafkaJSConfigurationError({ option: 'admin', value: config, accepted: 'an options object' });
-  for (const key of Object.keys(config)) {
-    if (!KNOWN.has(key)) {
-      throw new KafkaJSConfigurationError({ option: `admin.${key}`, value: (config as Record<string, unknown>)[key], accepted: `a known admin option (${[...KNOWN].join(', ')})`, reason: 'unknown option' });
-    }
-  }
+  refuseUnknownOptions(config, [...KNOWN], 'admin', 'admin.');
   if (config.retry !== undefined && (typeof config.retry !== 'object' || config.retry === null)) {
     throw new KafkaJSConfigurationError({ option: 'admin.retry', value: config.retry, accepted: 'an object of retry options' });
   }

@@ -5,6 +5,7 @@
  * Validated once, at `kafka.consumer(config)`, with errors naming the option;
  * the user's object is never changed.
  */
+import { refuseUnknownOptions } from '../client/unknown-options.js';
 import { KafkaJSConfigurationError, KafkaJSNonRetriableError } from '../errors/errors.js';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../retry/retrier.js';
 import { type PartitionAssigner, PartitionAssigners } from './assignors/index.js';
@@ -179,11 +180,7 @@ function nullableString(config: ConsumerConfig, key: 'rackId' | 'groupInstanceId
  */
 export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerConfig {
   if (typeof config !== 'object' || config === null) throw new KafkaJSConfigurationError({ option: 'consumer', value: config, accepted: 'an options object with a groupId' });
-  for (const key of Object.keys(config)) {
-    if (!KNOWN.has(key)) {
-      throw new KafkaJSConfigurationError({ option: `consumer.${key}`, value: (config as unknown as Record<string, unknown>)[key], accepted: `a known consumer option (${[...KNOWN].join(', ')})`, reason: 'unknown option' });
-    }
-  }
+  refuseUnknownOptions(config, [...KNOWN], 'consumer', 'consumer.');
   if (!config.groupId) throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.');
   if (typeof config.groupId !== 'string') throw new KafkaJSConfigurationError({ option: 'consumer.groupId', value: config.groupId, accepted: 'a non-empty string' });
   const d = CONSUMER_DEFAULTS;

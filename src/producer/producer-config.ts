@@ -5,6 +5,7 @@
  * client unless a comment says why not. Validated once, at construction, with
  * errors naming the option; the user's object is never changed.
  */
+import { refuseUnknownOptions } from '../client/unknown-options.js';
 import { type AlertHook } from './alerts.js';
 import { KafkaJSConfigurationError } from '../errors/errors.js';
 import { CompressionCodec, parseCompressionCodec } from '../protocol/records/compression.js';
@@ -151,9 +152,7 @@ function int(config: ProducerConfig, key: keyof ProducerConfig & string, dflt: n
 /** Validate `config` and fill in defaults; throws KafkaJSConfigurationError naming the option. */
 export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProducerConfig {
   if (typeof config !== 'object' || config === null) throw new KafkaJSConfigurationError({ option: 'producer', value: config, accepted: 'an options object' });
-  for (const key of Object.keys(config)) {
-    if (!KNOWN.has(key)) throw new KafkaJSConfigurationError({ option: `producer.${key}`, value: (config as Record<string, unknown>)[key], accepted: `a known producer option (${[...KNOWN].join(', ')})`, reason: 'unknown option' });
-  }
+  refuseUnknownOptions(config, [...KNOWN], 'producer', 'producer.');
   if (config.transactionalId !== undefined) {
     throw new KafkaJSConfigurationError({ option: 'producer.transactionalId', value: config.transactionalId, accepted: 'unset', reason: 'transactions are not supported yet' });
   }

@@ -32,7 +32,7 @@ function refusal(config: unknown): KafkaJSConfigurationError {
 
 describe('producer options: invalid values are refused at construction, naming the option', () => {
   const cases: readonly { name: string; config: Record<string, unknown>; option: string; mention?: RegExp }[] = [
-    { name: 'an unknown option (a typo of lingerMs)', config: { lingerMS: 5 }, option: 'producer.lingerMS', mention: /unknown option/ },
+    { name: 'an unknown option (a typo of lingerMs)', config: { lingerMS: 5 }, option: 'producer.lingerMS', mention: /unknown option; did you mean 'lingerMs'\?/ },
     { name: 'acks 2', config: { acks: 2 }, option: 'producer.acks', mention: /0, 1, -1 or 'all'/ },
     { name: "acks 'leader'", config: { acks: 'leader' }, option: 'producer.acks' },
     { name: 'idempotent with acks 1', config: { idempotent: true, acks: 1 }, option: 'producer.acks', mention: /idempotent/ },
