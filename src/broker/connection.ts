@@ -257,12 +257,14 @@ export class Connection implements MutableChannel {
       this.close(`malformed ${handler.request.name} v${header.apiVersion}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    // With no client quota set (the common case) nothing below measures or throttles.
+    const quotas = this.broker.clientQuotas;
     // A Fetch under a consumer_byte_rate quota asks for no more than the quota lets through (quotas/client-quotas.ts).
-    request = this.broker.clientQuotas.limitRequest(this.session, header, request);
+    if (quotas.active) request = quotas.limitRequest(this.session, header, request);
     const ctx: RequestContext = { broker: this.broker, session: this.session, header, size: parsed.size, closeConnection: (reason) => this.close(reason) };
     let response: unknown;
     this.handling = header.apiKey;
-    const handlingStarted = performance.eventLoopUtilization();
+    const handlingStarted = quotas.active ? performance.eventLoopUtilization() : null;
     try {
       response = await handler.handle(ctx, request);
     } catch (e) {
@@ -276,14 +278,18 @@ export class Connection implements MutableChannel {
     this.handling = null;
     // Client quotas (quotas/client-quotas.ts): over one, the answer carries the throttle time and
     // this connection is not read for that long, before the answer (old versions) or after it (KIP-219).
-    const throttle = this.broker.clientQuotas.throttle({
-      session: this.session, header, request, requestSize: parsed.size, handledMs: performance.eventLoopUtilization(handlingStarted).active, response,
-      responseSize: (body) => this.#encode(header.apiKey, header.apiVersion, header.correlationId, handler.response, body).length,
-    });
-    response = throttle.response;
-    if (throttle.beforeAnswerMs > 0) await sleep(throttle.beforeAnswerMs, undefined, { ref: false });
+    let afterAnswerMs = 0;
+    if (quotas.active) {
+      const throttle = quotas.throttle({
+        session: this.session, header, request, requestSize: parsed.size, handledMs: handlingStarted === null ? 0 : performance.eventLoopUtilization(handlingStarted).active, response,
+        responseSize: (body) => this.#encode(header.apiKey, header.apiVersion, header.correlationId, handler.response, body).length,
+      });
+      response = throttle.response;
+      afterAnswerMs = throttle.afterAnswerMs;
+      if (throttle.beforeAnswerMs > 0) await sleep(throttle.beforeAnswerMs, undefined, { ref: false });
+    }
     if (response === NO_RESPONSE || this.#closed) {
-      if (throttle.afterAnswerMs > 0 && !this.#closed) await sleep(throttle.afterAnswerMs, undefined, { ref: false });
+      if (afterAnswerMs > 0 && !this.#closed) await sleep(afterAnswerMs, undefined, { ref: false });
       return;
     }
     if (this.session.sasl.step === 'failed') {
@@ -295,7 +301,7 @@ export class Connection implements MutableChannel {
     }
     this.#answer(handler, header, request, response);
     this.#splitter.maxFrameBytes = this.#frameLimit();
-    if (throttle.afterAnswerMs > 0) await sleep(throttle.afterAnswerMs, undefined, { ref: false });
+    if (afterAnswerMs > 0) await sleep(afterAnswerMs, undefined, { ref: false });
   }
 
   /** One bare token of a SaslHandshake v0 exchange; a failure is closed without an answer unless the mechanism has one (SCRAM's e=). */

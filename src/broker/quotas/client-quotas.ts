@@ -83,6 +83,11 @@ export class ClientQuotas {
     return new ClientQuotas(QuotaConfig.open(config.logDir), config.quotaWindow);
   }
 
+  /** Whether any client quota is set: with none, a connection skips measuring its requests. */
+  get active(): boolean {
+    return !this.config.empty;
+  }
+
   /**
    * Record an answered request against the quotas that apply to its client and
    * say how to throttle it; no quota of the kind set, nothing is measured.

@@ -76,6 +76,11 @@ export class QuotaConfig {
     return this.#entries.get(entityKey(entity))?.values.get(key);
   }
 
+  /** Whether no entity sets any quota (the broker then measures nothing at all). */
+  get empty(): boolean {
+    return this.#entries.size === 0;
+  }
+
   /** Whether any entity sets this key (the fast path: no quota of a kind, nothing to measure). */
   has(key: QuotaKey): boolean {
     for (const e of this.#entries.values()) if (e.values.has(key)) return true;
