@@ -62,6 +62,9 @@ export const CONNECTION_DEFAULTS = Object.freeze({
 const CLIENT_SOFTWARE_NAME = 'tskafka';
 const CLIENT_SOFTWARE_VERSION = '0.1.0';
 
+/** The connection's own read buffer, reused for every TCP read between large responses (Node reads 64 KiB at a time too). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** Java's ExponentialBackoff jitter for reconnects: the wait is scaled by a random factor in [0.8, 1.2]. */
 const RECONNECT_JITTER = 0.2;
 
@@ -140,7 +143,6 @@ export class Connection {
 
   #state: ConnectionState = ConnectionState.IDLE;
   #socket: Socket | undefined;
-  #splitter = new FrameSplitter(undefined, { preallocate: true });
   readonly #requests: RequestQueue;
   readonly #reauthenticator: Reauthenticator;
   /** The last request sent and when: a re-authentication waits for it (the broker answers in order). */
@@ -343,9 +345,22 @@ export class Connection {
     }
     this.#transition(ConnectionState.CONNECTING);
     try {
-      let socket: Socket;
+      let socket: Socket | undefined;
+      const splitter = new FrameSplitter(undefined, { preallocate: true });
+      // TCP: reads land in one buffer of the connection's own, or straight into the large response being gathered.
+      const scratch = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+      const onread = {
+        buffer: (): Uint8Array => splitter.frameRemainder() ?? scratch,
+        // Always true: never pause reading (false would).
+        callback: (bytes: number, buffer: Uint8Array): boolean => {
+          if (socket === undefined || this.#socket !== socket) return true;
+          if (buffer === scratch) this.#onData(splitter, scratch.subarray(0, bytes), true);
+          else this.#onFrame(splitter.filled(bytes));
+          return true;
+        },
+      };
       try {
-        socket = await openSocket({ host: this.host, port: this.port, ssl: this.#ssl, connectionTimeout: this.#connectionTimeout });
+        socket = await openSocket({ host: this.host, port: this.port, ssl: this.#ssl, connectionTimeout: this.#connectionTimeout, onread });
       } catch (e) {
         throw this.#connectionError(e);
       }
@@ -353,7 +368,7 @@ export class Connection {
         socket.destroy();
         this.#throwIfClosed(generation);
       }
-      this.#attach(socket);
+      this.#attach(socket, splitter);
       this.#transition(ConnectionState.NEGOTIATING);
       const versions = await this.#negotiateApiVersions();
       this.#throwIfClosed(generation);
@@ -388,13 +403,12 @@ export class Connection {
     return new KafkaJSConnectionError(message, { broker: this.broker, code });
   }
 
-  #attach(socket: Socket): void {
+  #attach(socket: Socket, splitter: FrameSplitter): void {
     this.#socket = socket;
-    this.#splitter = new FrameSplitter(undefined, { preallocate: true });
     this.#requests.start();
-    // Listeners outlive a reconnect on the old socket: each checks it is still ours.
+    // Listeners outlive a reconnect on the old socket: each checks it is still ours. A TCP socket reads through `onread` (see #open) and emits no 'data'.
     socket.on('data', (chunk: Buffer) => {
-      if (this.#socket === socket) this.#onData(chunk);
+      if (this.#socket === socket) this.#onData(splitter, chunk, false);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.#socket !== socket) return;
@@ -460,16 +474,27 @@ export class Connection {
 
   // ---- responses ----
 
-  #onData(chunk: Buffer): void {
+  /** Bytes read into a buffer of our own (`transient`: reused for the next read) or Node's. */
+  #onData(splitter: FrameSplitter, chunk: Buffer, transient: boolean): void {
     this.#requests.markRead(Date.now());
     let frames: Buffer[];
     try {
-      frames = this.#splitter.push(chunk);
+      frames = splitter.push(chunk, transient);
     } catch (e) {
       // The stream is not Kafka (a TLS listener answered plaintext, say): nothing after this can be trusted.
       this.#break(new KafkaJSConnectionError(`Connection to ${this.broker} received an invalid frame: ${e instanceof Error ? e.message : String(e)}`, { broker: this.broker }));
       return;
     }
+    this.#onFrames(frames);
+  }
+
+  /** A read completed the large response it landed in (or not yet: null). */
+  #onFrame(frame: Buffer | null): void {
+    this.#requests.markRead(Date.now());
+    if (frame !== null) this.#onFrames([frame]);
+  }
+
+  #onFrames(frames: readonly Buffer[]): void {
     if (frames.length === 0) return;
     const socket = this.#socket!;
     socket.cork();

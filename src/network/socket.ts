@@ -21,6 +21,12 @@ export interface OpenSocketOptions {
   readonly ssl?: SslOptions | undefined;
   /** Milliseconds until the stream must be usable (TLS handshake included). */
   readonly connectionTimeout: number;
+  /**
+   * TCP only (ignored with `ssl`): read into the buffers `buffer()` returns and hand
+   * each read to `callback` instead of emitting 'data' (Node's `onread`), so the
+   * reader chooses where bytes land and no buffer is allocated per read.
+   */
+  readonly onread?: { readonly buffer: () => Uint8Array; readonly callback: (bytes: number, buffer: Uint8Array) => boolean } | undefined;
 }
 
 /** Why a socket could not be opened: a timeout, or the error the OS or TLS reported. */
@@ -45,7 +51,7 @@ const KEEP_ALIVE_INITIAL_DELAY_MS = 60_000;
  * socket is destroyed and the promise rejects with a {@link SocketOpenError}.
  */
 export function openSocket(options: OpenSocketOptions): Promise<Socket> {
-  const { host, port, ssl, connectionTimeout } = options;
+  const { host, port, ssl, connectionTimeout, onread } = options;
   return new Promise<Socket>((resolve, reject) => {
     let socket: Socket;
     const readyEvent = ssl ? 'secureConnect' : 'connect';
@@ -55,7 +61,7 @@ export function openSocket(options: OpenSocketOptions): Promise<Socket> {
       const servername = tlsOptions.servername ?? (isIP(host) === 0 ? host : undefined);
       socket = connectTls({ ...tlsOptions, host, port, ...(servername !== undefined ? { servername } : {}) });
     } else {
-      socket = connectTcp({ host, port });
+      socket = connectTcp({ host, port, ...(onread ? { onread } : {}) });
     }
     const timer = setTimeout(() => {
       fail(new SocketOpenError(`Connection timeout: ${host}:${port} did not accept a connection within ${connectionTimeout} ms`, 'ETIMEDOUT'));

@@ -150,17 +150,21 @@ export class FrameSplitter {
     return this.#frameSize >= 0 ? 4 + this.#frameBytes : this.#prefixBytes;
   }
 
-  /** Add a chunk; returns the frames it completes, in order. */
-  push(chunk: Buffer): Buffer[] {
+  /**
+   * Add a chunk; returns the frames it completes, in order. A frame wholly inside
+   * the chunk is returned as a view of it, or, with `transient` (the chunk's memory
+   * is reused for the next read), as a copy.
+   */
+  push(chunk: Buffer, transient = false): Buffer[] {
     const frames: Buffer[] = [];
-    let pos = this.#prefixBytes > 0 || this.#frameSize >= 0 ? this.#continue(chunk, frames) : 0;
+    let pos = this.#prefixBytes > 0 || this.#frameSize >= 0 ? this.#continue(chunk, frames, transient) : 0;
     while (chunk.length - pos >= 4) {
       const size = this.#checked(chunk.readInt32BE(pos), pos);
       if (chunk.length - pos - 4 < size) {
         this.#startFrame(size, chunk, pos + 4);
         return frames;
       }
-      frames.push(chunk.subarray(pos + 4, pos + 4 + size));
+      frames.push(slice(chunk, pos + 4, pos + 4 + size, transient));
       pos += 4 + size;
     }
     if (pos < chunk.length) {
@@ -170,8 +174,29 @@ export class FrameSplitter {
     return frames;
   }
 
+  /**
+   * With `preallocate`: the rest of the frame being gathered, for the next socket
+   * read to land in directly (the kernel writes a large response once, into its
+   * own buffer, instead of into a read buffer copied from); null between frames.
+   * Report what was read into it with {@link filled}.
+   */
+  frameRemainder(): Buffer | null {
+    return this.#preallocate && this.#frameSize >= 0 ? this.#frame.subarray(this.#frameBytes, this.#frameSize) : null;
+  }
+
+  /** `n` bytes were read into {@link frameRemainder}; returns the frame once it is complete, else null. */
+  filled(n: number): Buffer | null {
+    this.#frameBytes += n;
+    if (this.#frameBytes < this.#frameSize) return null;
+    const frame = this.#frame;
+    this.#frameSize = -1;
+    this.#frame = EMPTY;
+    this.#frameBytes = 0;
+    return frame;
+  }
+
   /** Feed the frame (or size prefix) in progress from the start of `chunk`; returns where the chunk's own frames begin. */
-  #continue(chunk: Buffer, frames: Buffer[]): number {
+  #continue(chunk: Buffer, frames: Buffer[], transient: boolean): number {
     let pos = 0;
     if (this.#frameSize < 0) {
       pos = Math.min(4 - this.#prefixBytes, chunk.length);
@@ -181,7 +206,7 @@ export class FrameSplitter {
       this.#prefixBytes = 0;
       const size = this.#checked(this.#prefix.readInt32BE(0), 0);
       if (chunk.length - pos >= size) {
-        frames.push(chunk.subarray(pos, pos + size));
+        frames.push(slice(chunk, pos, pos + size, transient));
         return pos + size;
       }
       this.#startFrame(size, chunk, pos);
@@ -221,6 +246,11 @@ export class FrameSplitter {
     }
     return size;
   }
+}
+
+/** `chunk[from..to]`: a view, or a copy when the chunk's memory is about to be reused. */
+function slice(chunk: Buffer, from: number, to: number, copy: boolean): Buffer {
+  return copy ? Buffer.from(chunk.subarray(from, to)) : chunk.subarray(from, to);
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -84,6 +84,39 @@ describe('FrameSplitter', () => {
     assert.equal(out[0]!.length, big.length);
   });
 
+  it('reading as a TCP connection does (onread): one reused buffer between frames, straight into the frame being gathered, and the frames survive the reuse', () => {
+    const { stream, frames } = sampleStream();
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const wire = Buffer.concat([stream, sizePrefix(big.length), big, stream]);
+    const expected = [...frames, big, ...frames];
+    for (const readSize of [1, 3, 7, 64, 1000, 65536]) {
+      const s = new FrameSplitter(undefined, { preallocate: true });
+      const scratch = Buffer.alloc(Math.min(readSize, 4096));
+      const got: Buffer[] = [];
+      let directBytes = 0;
+      for (let at = 0; at < wire.length; ) {
+        // What the kernel does with the buffer Node's onread asks for: fill at most its length.
+        const target = s.frameRemainder() ?? scratch;
+        const n = Math.min(target.length, readSize, wire.length - at);
+        wire.copy(target, 0, at, at + n);
+        at += n;
+        if (target === scratch) got.push(...s.push(scratch.subarray(0, n), true));
+        else {
+          directBytes += n;
+          const frame = s.filled(n);
+          if (frame) got.push(frame);
+        }
+        // The next read reuses the buffer: nothing returned may still point into it.
+        scratch.fill(0xee);
+      }
+      assert.deepEqual(got, expected, `reads of ${readSize} bytes`);
+      assert.equal(s.buffered, 0);
+      assert.ok(directBytes > big.length - Math.max(scratch.length, 4), `reads of ${readSize}: the large frame went straight into its own buffer (${directBytes} bytes)`);
+    }
+    assert.equal(new FrameSplitter().frameRemainder(), null, 'only a preallocating splitter reads in place');
+  });
+
   it('returns every frame of a chunk holding many, in order, and keeps a trailing partial frame', () => {
     const { stream, frames } = sampleStream();
     const many = Buffer.concat(Array.from({ length: 50 }, () => stream));
