@@ -268,25 +268,29 @@ export class Runner {
     if (cursor.paused) return this.#rewind(cursor);
     const position = cursor.position;
     if (position !== null && b.nextOffset <= position) return;
-    let messages: ConsumerMessage[] = b.messages;
-    // Records before the position were processed already (a fetch may start mid-batch).
-    if (position !== null && messages.length > 0 && messageOffset(messages[0]!) < position) messages = messages.filter((m) => messageOffset(m) >= position);
     subscriptions.updateLogOffsets(topic, partition, b.highWatermark, b.lastStableOffset, b.logStartOffset);
-    const batch = new Batch(b, messages);
     const started = Date.now();
     const listening = this.#o.listening(ConsumerEvents.START_BATCH_PROCESS) || this.#o.listening(ConsumerEvents.END_BATCH_PROCESS);
-    const payload: ConsumerBatchProcessPayload | null = listening ? batch.processEventPayload() : null;
+    // eachMessage walks the messages a record batch at a time (built as it reaches them); eachBatch and the batch events need them whole.
+    let batch: Batch | null = null;
+    if (this.#o.eachBatch || listening) {
+      let messages: ConsumerMessage[] = b.messages;
+      // Records before the position were processed already (a fetch may start mid-batch).
+      if (position !== null && messages.length > 0 && messageOffset(messages[0]!) < position) messages = messages.filter((m) => messageOffset(m) >= position);
+      batch = new Batch(b, messages);
+    }
+    const payload: ConsumerBatchProcessPayload | null = listening ? batch!.processEventPayload() : null;
     if (payload) this.#o.emit(ConsumerEvents.START_BATCH_PROCESS, payload);
     let ok: boolean;
-    if (messages.length === 0) {
+    if (this.#o.eachMessage) {
+      ok = await this.#eachMessage(this.#o.eachMessage, cursor, b, position ?? -1);
+    } else if (batch!.messages.length === 0) {
       // Only control records or aborted records: move past them so the consumer does not stall (KafkaJS #1256).
       subscriptions.advance(topic, partition, b.version, b.nextOffset, b.lastLeaderEpoch);
       if (this.#o.resolveOnReturn) this.#o.offsets.resolver(topic, partition)(b.nextOffset);
       ok = true;
-    } else if (this.#o.eachMessage) {
-      ok = await this.#eachMessage(this.#o.eachMessage, cursor, b, batch);
     } else {
-      ok = await this.#eachBatch(this.#o.eachBatch!, cursor, b, batch);
+      ok = await this.#eachBatch(this.#o.eachBatch!, cursor, b, batch!);
     }
     const duration = Date.now() - started;
     this.#o.metrics.batchProcessed(duration);
@@ -297,39 +301,58 @@ export class Runner {
     }
   }
 
-  async #eachMessage(handler: EachMessageHandler, cursor: PartitionCursor, b: FetchedBatch, batch: Batch): Promise<boolean> {
+  /**
+   * Hand the batch's messages at or after `position` to `eachMessage`, one at a time,
+   * advancing and resolving past each; the last moves the position to the batch's
+   * `nextOffset` (past trailing control records), also when none was left to hand out.
+   */
+  async #eachMessage(handler: EachMessageHandler, cursor: PartitionCursor, b: FetchedBatch, position: number): Promise<boolean> {
     const { topic, partition } = b;
     const key = partitionKey(topic, partition);
-    const messages = batch.messages;
     const pause = (): (() => void) => this.#o.pausePartition(topic, partition);
     const heartbeat = this.#o.heartbeat;
     const resolve = this.#o.resolveOnReturn ? this.#o.offsets.resolver(topic, partition) : null;
     const onCondition = this.#o.autoCommit && this.#o.offsets.commitsOnCondition;
-    const last = messages.length - 1;
+    const subscriptions = this.#o.subscriptions;
+    let left = b.count;
     let done = 0;
+    let lastTimestamp = '';
     // Metrics count once per batch, or where processing stops (the hot path builds no key per record).
     const settle = (): void => {
-      if (done > 0) this.#o.metrics.recordsProcessed(topic, partition, done, messages[done - 1]!.timestamp);
+      if (done > 0) this.#o.metrics.recordsProcessed(topic, partition, done, lastTimestamp);
     };
-    for (let i = 0; i <= last; i++) {
-      if (this.#interrupted(cursor, b, key)) {
-        settle();
-        if (this.#running && cursor.version === b.version && !this.#revoking.has(key)) this.#rewind(cursor);
-        return true;
+    for (const messages of left > 0 ? b.chunks() : []) {
+      for (const message of messages) {
+        const last = --left === 0;
+        // Records before the position were processed already (a fetch may start mid-batch).
+        const skip = messageOffset(message) < position;
+        if (skip && !last) continue;
+        if (this.#interrupted(cursor, b, key)) {
+          settle();
+          if (this.#running && cursor.version === b.version && !this.#revoking.has(key)) this.#rewind(cursor);
+          return true;
+        }
+        if (!skip) {
+          try {
+            await handler({ topic, partition, message, heartbeat, pause });
+          } catch (e) {
+            settle();
+            await this.#failed(cursor, b, e, message.offset);
+            return false;
+          }
+          done++;
+          lastTimestamp = message.timestamp;
+        }
+        const next = last ? b.nextOffset : messageOffset(message) + 1;
+        subscriptions.advanceCursor(cursor, b.version, next, last ? b.lastLeaderEpoch : -1);
+        resolve?.(next);
+        if (onCondition) await this.#autoCommit(false);
       }
-      const message = messages[i]!;
-      try {
-        await handler({ topic, partition, message, heartbeat, pause });
-      } catch (e) {
-        settle();
-        await this.#failed(cursor, b, e, message.offset);
-        return false;
-      }
-      const next = i === last ? batch.nextOffset : messageOffset(message) + 1;
-      done++;
-      this.#o.subscriptions.advanceCursor(cursor, b.version, next, i === last ? b.lastLeaderEpoch : -1);
-      resolve?.(next);
-      if (onCondition) await this.#autoCommit(false);
+    }
+    if (left > 0 || b.count === 0) {
+      // Only control or aborted records (KafkaJS #1256), or fewer messages than counted: move past them so the consumer does not stall.
+      subscriptions.advanceCursor(cursor, b.version, b.nextOffset, b.lastLeaderEpoch);
+      resolve?.(b.nextOffset);
     }
     settle();
     return true;

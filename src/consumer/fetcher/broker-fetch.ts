@@ -81,7 +81,7 @@ export interface FetchSettings {
 }
 
 const NO_LEADER = Object.freeze({ leaderId: -1, leaderEpoch: -1 });
-const EMPTY_RECORDS: PartitionRecords = Object.freeze({ messages: [], count: 0, nextOffset: -1, lastLeaderEpoch: -1, partial: false, corrupt: null }) as PartitionRecords;
+const EMPTY_RECORDS: PartitionRecords = Object.freeze({ messages: [], chunks: () => [], count: 0, nextOffset: -1, lastLeaderEpoch: -1, partial: false, corrupt: null }) as PartitionRecords;
 
 /**
  * Send one Fetch for `targets` (all led by the broker at `connection`) and decode

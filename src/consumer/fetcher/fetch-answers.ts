@@ -96,6 +96,8 @@ export class FetchAnswers {
         get messages() {
           return records.messages;
         },
+        count: records.count,
+        chunks: () => records.chunks(),
         nextOffset: records.nextOffset,
         lastLeaderEpoch: records.lastLeaderEpoch,
         highWatermark: answer.highWatermark,

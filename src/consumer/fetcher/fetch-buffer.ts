@@ -20,6 +20,10 @@ export interface FetchedBatch {
   fetchOffset: number;
   /** In offset order, all at or after `fetchOffset`; control records and aborted records left out. May be empty when only those were read. */
   messages: ConsumerMessage[];
+  /** How many `messages` there are, known without building them. */
+  count: number;
+  /** `messages`, built a record batch at a time as the iteration reaches it (see PartitionRecords.chunks). */
+  chunks(): Iterable<ConsumerMessage[]>;
   /** Where the position goes once every message is processed (past skipped control batches too). */
   nextOffset: number;
   /** The partition leader epoch of the last batch read, -1 when unknown. */

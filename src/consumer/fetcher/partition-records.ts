@@ -43,8 +43,14 @@ export interface PartitionRecordsInput {
 
 /** The records of one partition, ready for the application. */
 export interface PartitionRecords {
-  /** Built on first read (see {@link CheckedRecords}). */
+  /** Built afresh on every read (see {@link CheckedRecords}): read it once. */
   readonly messages: ConsumerMessage[];
+  /**
+   * The same messages, built one record batch at a time as the iteration reaches it:
+   * what `eachMessage` walks, so that the messages not yet handed out are bytes, not
+   * objects that outlive young collections.
+   */
+  chunks(): Iterable<ConsumerMessage[]>;
   /** How many messages there are, known without building them. */
   readonly count: number;
   /** Where the position goes once `messages` are processed: past every complete batch read, skipped ones included. */
@@ -65,9 +71,14 @@ interface RecordsSpan {
 
 /**
  * A partition's records, checked when the response arrives (CRC, framing, every
- * record's fields) and built as messages on the first read of `messages`: the
- * runner reads it when it takes the batch, so what waits in the fetch buffer is
- * bytes, not objects.
+ * record's fields) and built as messages when `messages` or `chunks()` is read:
+ * the runner reads one of them when it takes the batch, so what waits in the fetch
+ * buffer is bytes, not objects.
+ *
+ * Nothing built is kept here. This object waits in the fetch buffer long enough to
+ * be promoted to the old generation; a reference from it to the young messages
+ * would keep every one of them alive through young collections (an old object is
+ * not known dead until a full one), and they would all be promoted in turn.
  */
 export class CheckedRecords implements PartitionRecords {
   nextOffset: number;
@@ -78,7 +89,6 @@ export class CheckedRecords implements PartitionRecords {
   readonly #spans: RecordsSpan[] = [];
   readonly #fetchOffset: number;
   readonly #before: number;
-  #messages: ConsumerMessage[] | null = null;
 
   constructor(fetchOffset: number, before: number) {
     this.#fetchOffset = fetchOffset;
@@ -93,13 +103,17 @@ export class CheckedRecords implements PartitionRecords {
   }
 
   get messages(): ConsumerMessage[] {
-    if (this.#messages === null) {
+    const out: ConsumerMessage[] = [];
+    for (const { body, context } of this.#spans) readConsumerMessages(new Reader(body), context, this.#fetchOffset, this.#before, out);
+    return out;
+  }
+
+  *chunks(): Generator<ConsumerMessage[]> {
+    for (const { body, context } of this.#spans) {
       const out: ConsumerMessage[] = [];
-      for (const { body, context } of this.#spans) readConsumerMessages(new Reader(body), context, this.#fetchOffset, this.#before, out);
-      this.#messages = out;
-      this.#spans.length = 0;
+      readConsumerMessages(new Reader(body), context, this.#fetchOffset, this.#before, out);
+      if (out.length > 0) yield out;
     }
-    return this.#messages;
   }
 }
 
