@@ -315,6 +315,8 @@ export class Runner {
     const onCondition = this.#o.autoCommit && this.#o.offsets.commitsOnCondition;
     const subscriptions = this.#o.subscriptions;
     let left = b.count;
+    // Every message is at or after the fetch offset: only a position past it can have any behind it.
+    const behind = position > b.fetchOffset;
     let done = 0;
     let lastTimestamp = '';
     // Metrics count once per batch, or where processing stops (the hot path builds no key per record).
@@ -325,7 +327,7 @@ export class Runner {
       for (const message of messages) {
         const last = --left === 0;
         // Records before the position were processed already (a fetch may start mid-batch).
-        const skip = messageOffset(message) < position;
+        const skip = behind && messageOffset(message) < position;
         if (skip && !last) continue;
         if (this.#interrupted(cursor, b, key)) {
           settle();
