@@ -6,7 +6,7 @@
  * ```
  * fetcher.next() -> per-partition queues (stale batches dropped: cursor.version moved)
  *   -> workers (one per partition, at most `concurrency` at once)
- *   -> handler -> subscriptions.advance (position) + offsets.resolve (commit)
+ *   -> dispatch.ts: handler -> subscriptions.advance (position) + offsets.resolve (commit)
  * ```
  *
  * Heartbeats are not here: the group member sends them on its own timer, so a
@@ -27,11 +27,12 @@ import { type ResolvedRetryOptions, retryBackoff } from '../retry/retrier.js';
 import { Batch } from './batch.js';
 import { type ConsumerMetrics } from './consumer-metrics.js';
 import { type ConsumerBatchProcessPayload, ConsumerEvents } from './consumer-events.js';
+import { type DispatchContext, dispatchEachBatch, dispatchEachMessage } from './dispatch.js';
 import { type ConsumerMessage, messageOffset } from './consumer-message.js';
 import { type FetchedBatch } from './fetcher/index.js';
 import { type OffsetManager } from './offset-manager.js';
 import { type PartitionCursor, type SubscriptionState, type TopicPartition, partitionKey } from './subscription-state.js';
-import { type EachBatchHandler, type EachMessageHandler, type RunHandlers } from './handlers.js';
+import { type RunHandlers } from './handlers.js';
 
 /** What the runner takes batches from (the fetcher's `next`). */
 export interface BatchSource {
@@ -108,10 +109,20 @@ export class Runner {
   /** Handler failures in a row (any partition); a success resets it. */
   #failures = 0;
   readonly #concurrency: number;
+  readonly #dispatch: DispatchContext;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
     this.#concurrency = options.partitionsConsumedConcurrently;
+    this.#dispatch = {
+      options,
+      running: () => this.#running,
+      active: (key) => this.#running && !this.#revoking.has(key),
+      interrupted: (cursor, b, key) => this.#interrupted(cursor, b, key),
+      rewind: (cursor) => this.#rewind(cursor),
+      failed: (cursor, b, error, offset) => this.#failed(cursor, b, error, offset),
+      autoCommit: (batchEnd) => this.#autoCommit(batchEnd),
+    };
   }
 
   /** Whether batches are being taken and handed out. */
@@ -283,14 +294,14 @@ export class Runner {
     if (payload) this.#o.emit(ConsumerEvents.START_BATCH_PROCESS, payload);
     let ok: boolean;
     if (this.#o.eachMessage) {
-      ok = await this.#eachMessage(this.#o.eachMessage, cursor, b, position ?? -1);
+      ok = await dispatchEachMessage(this.#dispatch, this.#o.eachMessage, cursor, b, position ?? -1, batch?.messages ?? null);
     } else if (batch!.messages.length === 0) {
       // Only control records or aborted records: move past them so the consumer does not stall (KafkaJS #1256).
       subscriptions.advance(topic, partition, b.version, b.nextOffset, b.lastLeaderEpoch);
       if (this.#o.resolveOnReturn) this.#o.offsets.resolver(topic, partition)(b.nextOffset);
       ok = true;
     } else {
-      ok = await this.#eachBatch(this.#o.eachBatch!, cursor, b, batch!);
+      ok = await dispatchEachBatch(this.#dispatch, this.#o.eachBatch!, cursor, b, batch!);
     }
     const duration = Date.now() - started;
     this.#o.metrics.batchProcessed(duration);
@@ -299,113 +310,6 @@ export class Runner {
       this.#failures = 0;
       await this.#batchEndCommit();
     }
-  }
-
-  /**
-   * Hand the batch's messages at or after `position` to `eachMessage`, one at a time,
-   * advancing and resolving past each; the last moves the position to the batch's
-   * `nextOffset` (past trailing control records), also when none was left to hand out.
-   */
-  async #eachMessage(handler: EachMessageHandler, cursor: PartitionCursor, b: FetchedBatch, position: number): Promise<boolean> {
-    const { topic, partition } = b;
-    const key = partitionKey(topic, partition);
-    const pause = (): (() => void) => this.#o.pausePartition(topic, partition);
-    const heartbeat = this.#o.heartbeat;
-    const resolve = this.#o.resolveOnReturn ? this.#o.offsets.resolver(topic, partition) : null;
-    const onCondition = this.#o.autoCommit && this.#o.offsets.commitsOnCondition;
-    const subscriptions = this.#o.subscriptions;
-    let left = b.count;
-    // Every message is at or after the fetch offset: only a position past it can have any behind it.
-    const behind = position > b.fetchOffset;
-    let done = 0;
-    let lastTimestamp = '';
-    // Metrics count once per batch, or where processing stops (the hot path builds no key per record).
-    const settle = (): void => {
-      if (done > 0) this.#o.metrics.recordsProcessed(topic, partition, done, lastTimestamp);
-    };
-    for (const messages of left > 0 ? b.chunks() : []) {
-      for (const message of messages) {
-        const last = --left === 0;
-        // Records before the position were processed already (a fetch may start mid-batch).
-        const skip = behind && messageOffset(message) < position;
-        if (skip && !last) continue;
-        if (this.#interrupted(cursor, b, key)) {
-          settle();
-          if (this.#running && cursor.version === b.version && !this.#revoking.has(key)) this.#rewind(cursor);
-          return true;
-        }
-        if (!skip) {
-          try {
-            await handler({ topic, partition, message, heartbeat, pause });
-          } catch (e) {
-            settle();
-            await this.#failed(cursor, b, e, message.offset);
-            return false;
-          }
-          done++;
-          lastTimestamp = message.timestamp;
-        }
-        const next = last ? b.nextOffset : messageOffset(message) + 1;
-        subscriptions.advanceCursor(cursor, b.version, next, last ? b.lastLeaderEpoch : -1);
-        resolve?.(next);
-        if (onCondition) await this.#autoCommit(false);
-      }
-    }
-    if (left > 0 || b.count === 0) {
-      // Only control or aborted records (KafkaJS #1256), or fewer messages than counted: move past them so the consumer does not stall.
-      subscriptions.advanceCursor(cursor, b.version, b.nextOffset, b.lastLeaderEpoch);
-      resolve?.(b.nextOffset);
-    }
-    settle();
-    return true;
-  }
-
-  async #eachBatch(handler: EachBatchHandler, cursor: PartitionCursor, b: FetchedBatch, batch: Batch): Promise<boolean> {
-    const { topic, partition } = b;
-    const key = partitionKey(topic, partition);
-    const offsets = this.#o.offsets;
-    const lastMessage = batch.messages[batch.messages.length - 1]!;
-    const lastMessageOffset = messageOffset(lastMessage);
-    /** The next offset to consume by what the handler resolved in this batch; null when nothing yet. */
-    let resolvedNext: number | null = null;
-    const resolve = offsets.resolver(topic, partition);
-    let counted = 0;
-    const resolveOffset = (offset: string | number): void => {
-      const o = Number(offset);
-      // Resolving the last record also moves past trailing control records (see KafkaJS's runner).
-      const next = o >= lastMessageOffset ? batch.nextOffset : o + 1;
-      resolvedNext = next;
-      resolve(next);
-      const from = counted;
-      while (counted < batch.messages.length && messageOffset(batch.messages[counted]!) < next) counted++;
-      if (counted > from) this.#o.metrics.recordsProcessed(topic, partition, counted - from, batch.messages[counted - 1]!.timestamp);
-    };
-    let failure: unknown = null;
-    try {
-      await handler({
-        batch,
-        resolveOffset,
-        heartbeat: this.#o.heartbeat,
-        pause: () => this.#o.pausePartition(topic, partition),
-        commitOffsetsIfNecessary: async (explicit?: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) =>
-          explicit ? offsets.commitOffsets(explicit) : offsets.commitOffsetsIfNecessary(),
-        uncommittedOffsets: () => offsets.uncommittedOffsets(),
-        isRunning: () => this.#running && !this.#revoking.has(key),
-        isStale: () => cursor.version !== b.version || this.#o.subscriptions.cursor(topic, partition) !== cursor,
-      });
-    } catch (e) {
-      failure = e;
-    }
-    if (failure === null && this.#o.eachBatchAutoResolve) resolveOffset(batch.lastOffset());
-    const reached = resolvedNext as number | null;
-    if (reached !== null) this.#o.subscriptions.advance(topic, partition, b.version, reached, reached === batch.nextOffset ? b.lastLeaderEpoch : -1);
-    if (failure !== null) {
-      await this.#failed(cursor, b, failure, reached === null ? batch.firstOffset() : String(reached));
-      return false;
-    }
-    // Records not resolved are delivered again, as KafkaJS fetches from the last resolved offset.
-    if (reached !== batch.nextOffset && cursor.version === b.version && this.#running) this.#rewind(cursor);
-    return true;
   }
 
   /** A handler threw: commit what was processed, rewind to the failed record, back off, or crash. */
