@@ -23,5 +23,16 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: 'inherit', cwd: root });
+// TAP for every test, then a list of the failed ones last: a CI log is often
+// read from its end, and one failure among 1,700 passes is otherwise hard to find.
+const reporters = [
+  '--test-reporter=tap',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts', 'failures-reporter.mjs')}`,
+  '--test-reporter-destination=stdout',
+];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);
