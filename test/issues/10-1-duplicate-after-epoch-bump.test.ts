@@ -55,35 +55,37 @@ describe('issue 10.1: a record stored twice by an idempotent producer', () => {
       const broker = running;
       const topic = 'issue-10-1-duplicate';
       await broker.broker.topics.create(topic, 2, new Map());
-      const kafka = new Kafka({ clientId: 'issue-10-1', brokers: [proxy.address], logLevel: logLevel.NOTHING, requestTimeout: 800, connectionTimeout: 1000 });
-      producer = kafka.producer({ lingerMs: 0, deliveryTimeoutMs: 3000, retry: { initialRetryTime: 100, maxRetryTime: 200 } });
+      // The review's timeline (requestTimeout 800, deliveryTimeoutMs 3000, x 2 s after a) at twice the
+      // scale: x must be sent before a fails, a margin a loaded machine's event loop could eat at 1x.
+      const kafka = new Kafka({ clientId: 'issue-10-1', brokers: [proxy.address], logLevel: logLevel.NOTHING, requestTimeout: 1600, connectionTimeout: 1000 });
+      producer = kafka.producer({ lingerMs: 0, deliveryTimeoutMs: 6000, retry: { initialRetryTime: 100, maxRetryTime: 200 } });
       const p = producer;
-      await within('connect', p.connect(), 15_000);
+      await within('connect', p.connect(), 30_000);
       // Both partitions hold a record of epoch 0 (sequence 0): the next one of each is sequence 1.
-      await within('the first send', p.send({ topic, messages: [{ partition: 0, value: 'w0' }, { partition: 1, value: 'w1' }] }), 15_000);
+      await within('the first send', p.send({ topic, messages: [{ partition: 0, value: 'w0' }, { partition: 1, value: 'w1' }] }), 30_000);
 
       // From now on the broker stores every batch and the producer hears nothing back.
       proxy.swallowResponses({ apiKey: ApiKey.Produce });
       const aSentAt = Date.now();
       const a = outcomeOf(p.send({ topic, messages: [{ partition: 0, value: 'a' }] }));
-      await eventually('a stored on partition 0', () => (logEnd(broker, topic, 0) >= 2 ? true : undefined), 15_000);
-      // x goes out 2 s after a, so its own delivery timeout ends well after a's: x is still
+      await eventually('a stored on partition 0', () => (logEnd(broker, topic, 0) >= 2 ? true : undefined), 30_000);
+      // x goes out 4 s after a, so its own delivery timeout ends well after a's: x is still
       // being retried, its outcome unknown, when a fails.
-      await sleep(Math.max(0, aSentAt + 2000 - Date.now()));
+      await sleep(Math.max(0, aSentAt + 4000 - Date.now()));
       const x = outcomeOf(p.send({ topic, messages: [{ partition: 1, value: 'x' }] }));
-      await eventually('x stored on partition 1', () => (logEnd(broker, topic, 1) >= 2 ? true : undefined), 15_000);
+      await eventually('x stored on partition 1', () => (logEnd(broker, topic, 1) >= 2 ? true : undefined), 30_000);
 
       // a's delivery timeout has passed: cutting the connection fails a's attempt in flight
       // now (or a expires from its retry queue), instead of after a request timeout.
-      await sleep(Math.max(0, aSentAt + 3000 + 100 - Date.now()));
+      await sleep(Math.max(0, aSentAt + 6000 + 100 - Date.now()));
       proxy.dropConnections();
-      const aOutcome = await within('the send of a', a, 15_000);
+      const aOutcome = await within('the send of a', a, 30_000);
       assert.ok(aOutcome instanceof KafkaJSDeliveryTimeoutError, `the scenario: a fails its delivery timeout, its outcome unknown; its send ${describeOutcome(aOutcome)}`);
 
       // The broker answers again; an attempt of x whose answer was already lost need not wait out its request timeout.
       proxy.reset();
       proxy.dropConnections();
-      const xOutcome = await within('the send of x', x, 15_000);
+      const xOutcome = await within('the send of x', x, 30_000);
 
       // The scenario: x was first stored in the epoch a was sent with, so before a failed and the epoch moved on.
       const aBatch = (await batchesOf(broker, topic, 0)).find((b) => b.records.some((r) => r.value?.toString() === 'a'));
@@ -129,15 +131,15 @@ describe('issue 10.1: a record stored twice by an idempotent producer', () => {
       const kafka = new Kafka({ clientId: 'issue-10-1-wire', brokers: [proxy.address], logLevel: logLevel.NOTHING, requestTimeout: 3000, connectionTimeout: 1000 });
       producer = kafka.producer({ lingerMs: 0, maxInFlightRequests: 5, deliveryTimeoutMs: 30_000, retry: { initialRetryTime: 100, maxRetryTime: 500 } });
       const p = producer;
-      await within('connect', p.connect(), 15_000);
-      await within('the first send', p.send({ topic, messages: [{ partition: 0, value: 'w0' }, { partition: 1, value: 'w1' }] }), 15_000);
+      await within('connect', p.connect(), 30_000);
+      await within('the first send', p.send({ topic, messages: [{ partition: 0, value: 'w0' }, { partition: 1, value: 'w1' }] }), 30_000);
 
       const produceFrames = () => broker.frames.filter((f) => f.header.apiKey === ApiKey.Produce);
       const before = produceFrames().length;
       // y reaches the broker, which stores it; its answer is lost.
       proxy.swallowResponses({ apiKey: ApiKey.Produce, count: 1 });
       const y = outcomeOf(p.send({ topic, messages: [{ partition: 1, value: 'y' }] }));
-      await eventually('the answer to y swallowed', () => (proxy.stats.responsesSwallowed >= 1 ? true : undefined), 15_000);
+      await eventually('the answer to y swallowed', () => (proxy.stats.responsesSwallowed >= 1 ? true : undefined), 30_000);
       const lostFrame = produceFrames()[before]!;
       // z, in a request of its own while y's is outstanding, is refused.
       refuseNextOnPartition0 = true;

@@ -44,9 +44,9 @@ async function withSilentBrokerSetUp(client: Partial<KafkaConfig>, test: (s: { r
     await running.broker.topics.create(topic, 1, new Map());
     const kafka = new Kafka({ clientId: 'issue-10-2', brokers: [proxy.address], logLevel: logLevel.NOTHING, connectionTimeout: 1000, ...client });
     producer = kafka.producer({ lingerMs: 0, deliveryTimeoutMs, retry: { initialRetryTime: 50, maxRetryTime: 200 } });
-    await within('connect', producer.connect(), 15_000);
+    await within('connect', producer.connect(), 30_000);
     // Metadata and the producer id are known before the broker goes silent.
-    await within('the first send', producer.send({ topic, messages: [{ value: 'before' }] }), 15_000);
+    await within('the first send', producer.send({ topic, messages: [{ value: 'before' }] }), 30_000);
     await test({ running, proxy, producer, topic });
   } finally {
     proxy.reset();

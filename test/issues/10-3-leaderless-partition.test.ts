@@ -37,10 +37,11 @@ describe('issue 10.3: a partition without a leader', () => {
     const broker = await startCaptureBroker({ partitions: 4, leaderless: [3] });
     brokers.push(broker);
     const kafka = new Kafka({ clientId: 'issue-10-3', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-    // Java's retry.backoff.ms and retry.backoff.max.ms; a delivery timeout far past the waits below.
-    const producer = kafka.producer({ lingerMs: 0, deliveryTimeoutMs: 30_000, retry: { initialRetryTime: 100, maxRetryTime: 1000 } });
+    // Java's retry.backoff.ms and retry.backoff.max.ms; a delivery timeout far past the waits below
+    // (a record waits through 200 sends, slow on a loaded machine).
+    const producer = kafka.producer({ lingerMs: 0, deliveryTimeoutMs: 120_000, retry: { initialRetryTime: 100, maxRetryTime: 1000 } });
     try {
-      await within('connect', producer.connect(), 15_000);
+      await within('connect', producer.connect(), 30_000);
     } catch (e) {
       await disconnect(producer);
       throw e;
@@ -86,7 +87,7 @@ describe('issue 10.3: a partition without a leader', () => {
       const bound = 5 + Math.ceil(elapsedMs / 500);
       assert.ok(during <= bound, `200 sends made ${during} Metadata requests in ${elapsedMs} ms (at most ${bound} expected): one partition without a leader must not cost a metadata round trip per send`);
       broker.setLeaderless([]);
-      const [meta] = await within('the waiting record once the leader is back', waiting, 15_000);
+      const [meta] = await within('the waiting record once the leader is back', waiting, 30_000);
       assert.equal(meta!.partition, 3);
     } finally {
       await disconnect(producer);
@@ -109,7 +110,7 @@ describe('issue 10.3: a partition without a leader', () => {
       const duringOutage = metadataRequests(broker) - before;
       assert.equal(outcome, 'pending', 'the send to the leaderless partition waits for a leader');
       broker.setLeaderless([]);
-      const [meta] = await within('the send once the leader is back', sent, 15_000);
+      const [meta] = await within('the send once the leader is back', sent, 30_000);
       assert.equal(meta!.partition, 3);
       assert.deepEqual(meta!.offsets, ['0'], 'delivered once the leader came back');
       assert.deepEqual(broker.errors, []);

@@ -54,7 +54,7 @@ async function withSlowBroker(config: ProducerConfig, test: (s: { running: Runni
     await running.broker.topics.create(topic, 3, new Map());
     const kafka = new Kafka({ clientId: 'issue-10-5', brokers: [proxy.address], logLevel: logLevel.NOTHING, connectionTimeout: 1000 });
     producer = kafka.producer({ deliveryTimeoutMs: 60_000, ...config });
-    await within('connect', producer.connect(), 15_000);
+    await within('connect', producer.connect(), 30_000);
     await test({ running, proxy, producer, topic });
   } finally {
     proxy.reset();
@@ -81,7 +81,7 @@ describe('issue 10.5: flush() waits for what was sent before it, and only that s
         while (background.length < 20) await sleep(5);
         const before = Array.from({ length: 30 }, (_, i) => track(`before-${i}`, producer.send({ topic, messages: [{ key: `key-${i}`, value: `before-${i}` }] })));
         const sentBeforeFlush = background.length;
-        await within('flush() while another task keeps sending', producer.flush(), 15_000);
+        await within('flush() while another task keeps sending', producer.flush(), 30_000);
         const sentDuringFlush = background.length - sentBeforeFlush;
 
         const unsettled = before.filter((s) => s.outcome !== 'resolved').map((s) => `${s.value}: ${String(s.outcome)}`);
@@ -96,14 +96,15 @@ describe('issue 10.5: flush() waits for what was sent before it, and only that s
   });
 
   it('while flush() waits, records sent after it still linger: a burst sent during a pending flush goes to the broker in one batch', { timeout: 90_000 }, async () => {
-    await withSlowBroker({ lingerMs: 3000 }, async ({ running, proxy, producer, topic }) => {
+    await withSlowBroker({ lingerMs: 6000 }, async ({ running, proxy, producer, topic }) => {
       // Both partitions have had a batch acknowledged, so each may have several in flight.
       const first = producer.send({ topic, messages: [{ partition: 0, value: 'first-0' }, { partition: 1, value: 'first-1' }] });
-      await within('the first flush', producer.flush(), 15_000);
-      await within('the first send', first, 15_000);
+      await within('the first flush', producer.flush(), 30_000);
+      await within('the first send', first, 30_000);
 
-      // A slow broker: the flush below waits 2 s for the answer to "flushed".
-      proxy.delayResponses(2000, { apiKey: ApiKey.Produce });
+      // A slow broker: the flush below waits 5 s for the answer to "flushed" (far longer than the
+      // ~50 ms burst below takes, even on a loaded machine; the burst's linger is longer still).
+      proxy.delayResponses(5000, { apiKey: ApiKey.Produce });
       const flushed = track('flushed', producer.send({ topic, messages: [{ partition: 0, value: 'flushed' }] }));
       let flushDone = false;
       const flush = producer.flush().then(() => void (flushDone = true));
@@ -115,7 +116,7 @@ describe('issue 10.5: flush() waits for what was sent before it, and only that s
         assert.equal(flushDone, false, `the scenario: flush() is still waiting when late-${i} is sent`);
         late.push(track(`late-${i}`, producer.send({ topic, messages: [{ partition: 1, value: `late-${i}` }] })));
       }
-      await within('flush()', flush, 15_000);
+      await within('flush()', flush, 30_000);
       assert.equal(flushed.outcome, 'resolved', 'the record sent before flush() is acknowledged when it resolves');
       await within('the sends after flush()', Promise.all(late.map((s) => s.settled)), 30_000);
       const failed = late.filter((s) => s.outcome !== 'resolved').map((s) => `${s.value}: ${String(s.outcome)}`);

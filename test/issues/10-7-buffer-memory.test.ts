@@ -117,10 +117,10 @@ describe('issue 10.7: bufferMemory bounds what the producer holds', () => {
     proxy.reset();
     const producer = kafka.producer(config);
     producers.push(producer);
-    await within('connect', producer.connect(), 15_000);
+    await within('connect', producer.connect(), 30_000);
     const sent = producer.send({ topic, messages: [{ partition: 0, value: 'warm-up' }] });
-    await within('warm-up flush', producer.flush(), 15_000);
-    await within('warm-up send', sent, 15_000);
+    await within('warm-up flush', producer.flush(), 30_000);
+    await within('warm-up send', sent, 30_000);
     return producer;
   };
 
@@ -129,7 +129,7 @@ describe('issue 10.7: bufferMemory bounds what the producer holds', () => {
     const bufferMemory = MiB;
     const maxRequestSize = 256 * KiB;
     const batchSize = 16 * KiB;
-    const producer = await connected({ bufferMemory, maxRequestSize, batchSize, maxBlockMs: 60_000, lingerMs: 5 }, topic);
+    const producer = await connected({ bufferMemory, maxRequestSize, batchSize, maxBlockMs: 120_000, lingerMs: 5 }, topic);
     proxy.swallowResponses({ apiKey: ApiKey.Produce });
     const value = Buffer.alloc(1000, 'a');
     const sends = 20_000;
@@ -145,10 +145,10 @@ describe('issue 10.7: bufferMemory bounds what the producer holds', () => {
         sample();
       }
       // Every send that fits or waits takes at least its value's bytes, within bufferMemory +
-      // maxRequestSize. Every other send must fail, and soon: 20 s is a third of maxBlockMs,
+      // maxRequestSize. Every other send must fail, and soon: 40 s is a third of maxBlockMs,
       // and ages on any machine.
       const mayFitOrWait = Math.floor((bufferMemory + maxRequestSize) / value.length);
-      await outcomes.settledAtLeast(sends - mayFitOrWait - 1, 20_000);
+      await outcomes.settledAtLeast(sends - mayFitOrWait - 1, 40_000);
     } finally {
       clearInterval(sampler);
     }

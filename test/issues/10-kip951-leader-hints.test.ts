@@ -49,7 +49,7 @@ describe('KIP-951: leader hints in NOT_LEADER_OR_FOLLOWER answers', () => {
     const kafka = new Kafka({ clientId: 'kip-951-test', brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ idempotent: true, lingerMs: 0, deliveryTimeoutMs: 20_000, retry: { initialRetryTime: 50, maxRetryTime: 500 } });
     try {
-      await within('connect', producer.connect(), 15_000);
+      await within('connect', producer.connect(), 30_000);
       await within('the send before the move', producer.send({ topic, messages: [{ partition: 0, value: 'before' }] }), 20_000);
       assert.equal(cluster.leaderOf(topic, 0), 1);
       const metadataBefore = cluster.requests.get(ApiKey.Metadata) ?? 0;

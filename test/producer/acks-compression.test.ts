@@ -50,7 +50,7 @@ describe('acks and compression on the wire', () => {
       assert.equal(result!.errorCode, 0);
       assert.equal(result!.baseOffset, '-1');
       assert.deepEqual(result!.offsets, ['-1', '-1']);
-      await eventually('the acks 0 records in the log', () => (logEnd(topic, 1) === 2 ? true : undefined));
+      await eventually('the acks 0 records in the log', () => (logEnd(topic, 1) === 2 ? true : undefined), 30_000);
     });
 
     for (const acks of [1, -1, 'all'] as const) {
@@ -77,7 +77,7 @@ describe('acks and compression on the wire', () => {
       assert.deepEqual(all[0]!.offsets, ['0']);
       assert.deepEqual(leader[0]!.offsets, ['1']);
       assert.deepEqual(none[0]!.offsets, ['-1'], 'the producer default, acks 0, again');
-      await eventually('three records', () => (logEnd(topic, 0) === 3 ? true : undefined));
+      await eventually('three records', () => (logEnd(topic, 0) === 3 ? true : undefined), 30_000);
     });
 
     it('per-send acks 0 on an acks 1 producer resolves without offsets', async () => {
@@ -99,7 +99,7 @@ describe('acks and compression on the wire', () => {
       assert.deepEqual(none[0]!.offsets, ['-1']);
       assert.equal(leader[0]!.offsets.length, 1);
       assert.notEqual(leader[0]!.offsets[0], '-1');
-      await eventually('both records', () => (logEnd(topic, 0) === 2 ? true : undefined));
+      await eventually('both records', () => (logEnd(topic, 0) === 2 ? true : undefined), 30_000);
       assert.equal((await batchesOf(topic, 0)).length, 2);
     });
   });

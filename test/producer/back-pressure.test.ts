@@ -125,7 +125,7 @@ describe('back-pressure: bufferMemory and maxBlockMs', () => {
       const first = (await eventually(
         'a send failing after waiting for buffer room',
         () => outcomes.find((o) => o instanceof KafkaJSBufferExhaustedError && o.waitingBytes === undefined),
-        10_000,
+        30_000,
         10,
       )) as Error;
       const waited = Date.now() - started;
@@ -194,10 +194,12 @@ describe('back-pressure: bufferMemory and maxBlockMs', () => {
         proxy.reset();
       }
       const records = totalRecords(topic);
+      // The proxy sees the producer's sockets close a moment later, later still on a loaded machine.
+      await eventually('no connection of the producer open after disconnect()', () => (proxy.stats.open === openBefore ? true : undefined), 30_000);
       await sleep(500);
       assert.equal(proxy.stats.open, openBefore, 'no connection of the producer is open after disconnect()');
       assert.equal(totalRecords(topic), records, 'nothing is written after disconnect()');
-      await eventually('every send settled', () => (outcomes.length === 100 ? true : undefined), 3000);
+      await eventually('every send settled', () => (outcomes.length === 100 ? true : undefined), 30_000);
       assert.ok(outcomes.some((o) => o instanceof Error), 'the sends not acknowledged failed');
       assert.equal(producer.metrics().bufferUsedBytes, 0);
     },
@@ -210,23 +212,24 @@ describe('back-pressure: bufferMemory and maxBlockMs', () => {
     it(`with a slow broker, a partition's full batches are pipelined: ${maxInFlightRequests} Produce requests (maxInFlightRequests) are outstanding before the first answer, no more`, async () => {
       const topic = await newTopic();
       const producer = await connected({ maxInFlightRequests, idempotent, batchSize: 1000, lingerMs: 0 }, topic);
-      let answers = 0;
       // A first batch acknowledged on the partition: until then an idempotent producer sends one at a time there.
       await producer.send({ topic, messages: [{ partition: 1, key: 'first', value: 'first' }] });
-      producer.on(producer.events.REQUEST, (e: { payload: { apiName: string } }) => {
-        if (e.payload.apiName === 'Produce') answers++;
-      });
-      proxy.delayResponses(1500, { apiKey: ApiKey.Produce });
+      // Answers 3 s late: every request the producer may pipeline is out long before the first answer.
+      proxy.delayResponses(3000, { apiKey: ApiKey.Produce });
       const requestsBefore = proxy.stats.requests;
+      // The requests at the proxy when the first Produce answer reaches the producer (the event is
+      // emitted as the answer is read, before the producer can send anything on account of it).
+      let requestsAtFirstAnswer: number | undefined;
+      producer.on(producer.events.REQUEST, (e: { payload: { apiName: string } }) => {
+        if (e.payload.apiName === 'Produce' && requestsAtFirstAnswer === undefined) requestsAtFirstAnswer = proxy.stats.requests - requestsBefore;
+      });
       const value = Buffer.alloc(900, 'p');
       let sends: Promise<RecordMetadata[]>[] = [];
       try {
         // 12 records of 900 bytes: each fills a batch of its own.
         sends = Array.from({ length: 12 }, (_, i) => producer.send({ topic, messages: [{ partition: 1, key: String(i), value }] }));
-        await eventually(`${maxInFlightRequests} requests at the broker`, () => (proxy.stats.requests - requestsBefore >= maxInFlightRequests ? true : undefined), 1000, 10);
-        await sleep(200);
-        assert.equal(answers, 0, 'no answer has come back yet');
-        assert.equal(proxy.stats.requests - requestsBefore, maxInFlightRequests);
+        const outstanding = await eventually('the first Produce answer', () => requestsAtFirstAnswer, 30_000, 10);
+        assert.equal(outstanding, maxInFlightRequests, `requests at the broker before the first answer came back`);
       } finally {
         proxy.reset();
       }

@@ -80,7 +80,7 @@ describe('producer batching', () => {
     const value = Buffer.alloc(100, 'v');
     const sends = Array.from({ length: 100 }, (_, i) => producer.send({ topic, messages: [{ partition: 0, key: `k${String(i).padStart(2, '0')}`, value }] }));
     // Full batches go at once; the last, partial one lingers (60 s) until flush().
-    const sentWithoutLinger = await eventually('the full batches in the log', () => (logEnd(topic, 0) >= 80 ? logEnd(topic, 0) : undefined));
+    const sentWithoutLinger = await eventually('the full batches in the log', () => (logEnd(topic, 0) >= 80 ? logEnd(topic, 0) : undefined), 30_000);
     assert.ok(sentWithoutLinger < 100, 'the partial batch is still lingering');
     await producer.flush();
     await Promise.all(sends);
@@ -119,7 +119,7 @@ describe('producer batching', () => {
     const inFlight = producer.metrics().requestsInFlight;
     assert.ok(inFlight >= 1, `Produce requests in flight right after the sends: ${inFlight} (the full batches wait for the event loop)`);
     // The full batches arrive without flush(); the partial ones linger.
-    await eventually('the full batches in both partitions', () => (logEnd(topic, 0) >= 20 && logEnd(topic, 1) >= 20 ? true : undefined));
+    await eventually('the full batches in both partitions', () => (logEnd(topic, 0) >= 20 && logEnd(topic, 1) >= 20 ? true : undefined), 30_000);
     await producer.flush();
     await Promise.all(sends);
     for (const partition of [0, 1]) {
@@ -159,22 +159,22 @@ describe('producer batching', () => {
     await sleep(50);
     // Only a lower bound on elapsed time is trusted: if the event loop stalled past the linger, skip the check.
     if (Date.now() - started < 190) assert.equal(logEnd(topic, 0), 0, 'still lingering after 50 ms');
-    await eventually('the record in the log', () => (logEnd(topic, 0) === 1 ? true : undefined), 5000, 10);
+    // "There soon after": the deadline is generous for a loaded machine; the record never being sent fails it.
+    await eventually('the record in the log', () => (logEnd(topic, 0) === 1 ? true : undefined), 30_000, 10);
     await sent;
     assert.ok(resolvedAt - started >= 195, `the send resolved ${resolvedAt - started} ms after it was made, before lingerMs (200)`);
-    assert.ok(resolvedAt - started < 5000);
   });
 
   it('flush() sends a lingering batch at once', async () => {
     const topic = await newTopic();
-    const producer = await connected({ lingerMs: 10_000 });
+    const producer = await connected({ lingerMs: 60_000 });
     await warmUp(producer, topic, 1);
     const started = Date.now();
     const sent = producer.send({ topic, messages: [{ partition: 0, value: 'a' }] });
     const sentToo = producer.send({ topic, messages: [{ partition: 2, value: 'b' }] });
     await producer.flush();
     const elapsed = Date.now() - started;
-    assert.ok(elapsed < 5000, `flush took ${elapsed} ms`);
+    assert.ok(elapsed < 30_000, `flush took ${elapsed} ms, as if it waited for the 60 s linger`);
     assert.equal(logEnd(topic, 0), 1);
     assert.equal(logEnd(topic, 2), 1);
     assert.equal((await sent)[0]!.baseOffset, '0');
@@ -193,34 +193,40 @@ describe('producer batching', () => {
       [4, 3, 3],
       'every record sent before flush() is in the log when it resolves',
     );
-    assert.ok(Date.now() - started < 10_000, 'without waiting for the 60 s linger');
+    assert.ok(Date.now() - started < 30_000, 'without waiting for the 60 s linger');
     await Promise.all(sent);
   });
 
   it('flush() with nothing pending resolves at once', async () => {
-    const producer = await connected({ lingerMs: 10_000 });
+    const producer = await connected({ lingerMs: 60_000 });
     const started = Date.now();
     await producer.flush();
-    assert.ok(Date.now() - started < 1000);
+    assert.ok(Date.now() - started < 30_000, 'without waiting for the 60 s linger');
   });
 
   it('one Produce request carries every ready partition of the broker, across topics', async () => {
     const [a, b] = [await newTopic(), await newTopic()];
-    const producer = await connected({ lingerMs: 1000 });
+    const lingerMs = 2000;
+    const producer = await connected({ lingerMs });
     await warmUp(producer, a, 0);
     await warmUp(producer, b, 0);
     const produce = countProduceRequests(producer);
     const sends = [];
     // Six partitions of two topics on one broker, their first records a few ms apart:
     // when the first batch's linger is over, the five others ride along.
+    const firstSentAt = Date.now();
+    let lastSentAt = firstSentAt;
     for (const topic of [a, b]) {
       for (const partition of [0, 1, 2]) {
         sends.push(producer.send({ topic, messages: [{ partition, value: `${topic}-${partition}` }] }));
+        lastSentAt = Date.now();
         await sleep(3);
       }
     }
     const results = await Promise.all(sends);
-    assert.equal(produce.count, 1, 'six partitions of two topics, one broker: one request');
+    // Only if the event loop stalled past the first batch's linger while the six sends were made
+    // (a badly loaded machine) may the first batch have gone alone: skip the count then.
+    if (lastSentAt - firstSentAt < lingerMs - 100) assert.equal(produce.count, 1, 'six partitions of two topics, one broker: one request');
     assert.equal(results.length, 6);
     for (const topic of [a, b]) {
       for (const partition of [0, 1, 2]) {
@@ -239,7 +245,7 @@ describe('producer batching', () => {
     const lingering = producer.send({ topic, messages: [{ partition: 1, value: 'lingering' }] });
     await sleep(5);
     const full = producer.send({ topic, messages: [{ partition: 0, value: Buffer.alloc(600) }] });
-    await eventually('the full batch in the log', () => (logEnd(topic, 0) > 0 ? true : undefined));
+    await eventually('the full batch in the log', () => (logEnd(topic, 0) > 0 ? true : undefined), 30_000);
     await Promise.all([lingering, full]);
     assert.equal(logEnd(topic, 1), 1, 'the lingering record went with the full batch, long before its 60 s linger');
     assert.equal(produce.count, 1);

@@ -76,7 +76,7 @@ describe('records produced by tskafka, read by other clients', () => {
         seen.push(message);
       },
     });
-    await eventually(`${count} messages of ${topic} through KafkaJS`, () => (seen.length >= count ? true : undefined), 20_000);
+    await eventually(`${count} messages of ${topic} through KafkaJS`, () => (seen.length >= count ? true : undefined), 60_000);
     await consumer.disconnect();
     return seen;
   };

@@ -18,15 +18,24 @@ import { type KafkaRecord, decodeRecordBatches } from '../../src/protocol/record
 describe('sendWithDeadLetter', () => {
   let running: RunningBroker;
   let producer: Producer;
+  /** A short delivery timeout, only for the sends meant to run out of it. */
+  let timingOut: Producer;
+  const shortDeliveryTimeoutMs = 3000;
 
   before(async () => {
     running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing' });
-    producer = new Kafka({ clientId: 'dead-letter-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING }).producer({ lingerMs: 1, deliveryTimeoutMs: 800, retry: { initialRetryTime: 50, maxRetryTime: 100 } });
+    const kafka = new Kafka({ clientId: 'dead-letter-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
+    // A delivery timeout no loaded machine reaches: sends meant to succeed (dead-letter writes
+    // to auto-created topics among them) must not fail for want of time.
+    producer = kafka.producer({ lingerMs: 1, deliveryTimeoutMs: 30_000, retry: { initialRetryTime: 50, maxRetryTime: 100 } });
+    timingOut = kafka.producer({ lingerMs: 1, deliveryTimeoutMs: shortDeliveryTimeoutMs, retry: { initialRetryTime: 50, maxRetryTime: 100 } });
     await producer.connect();
+    await timingOut.connect();
   });
 
   after(async () => {
     await producer.disconnect();
+    await timingOut.disconnect();
     await running.close();
   });
 
@@ -100,13 +109,14 @@ describe('sendWithDeadLetter', () => {
 
   it('a message whose delivery times out (NOT_ENOUGH_REPLICAS until deliveryTimeoutMs) is dead-lettered with the timeout and its last cause', async () => {
     await createTopic('under-replicated', 1, { 'min.insync.replicas': 2 });
-    const outcomes = await sendWithDeadLetter(producer, { topic: 'under-replicated', messages: [{ key: 'k', value: 'v' }] }, { deadLetterTopic: 'under-replicated.DLQ' });
+    // The send runs out of its (short) delivery timeout; the dead-letter write has all the time it needs.
+    const outcomes = await sendWithDeadLetter(timingOut, { topic: 'under-replicated', messages: [{ key: 'k', value: 'v' }] }, { deadLetterTopic: 'under-replicated.DLQ', deadLetterProducer: producer });
     assert.equal(outcomes[0]!.status, 'dead-lettered');
     const [record, ...more] = await readTopic('under-replicated.DLQ');
     assert.equal(more.length, 0);
     const headers = headersOf(record!);
     assert.equal(headers['dlq.error.class'], 'KafkaJSDeliveryTimeoutError');
-    assert.match(headers['dlq.error.message'] ?? '', /deliveryTimeoutMs \(800 ms\)/);
+    assert.match(headers['dlq.error.message'] ?? '', new RegExp(`deliveryTimeoutMs \\(${shortDeliveryTimeoutMs} ms\\)`));
     assert.equal(headers['dlq.error.code'], '19', 'the code of the last attempt');
     assert.equal(headers['dlq.error.type'], 'NOT_ENOUGH_REPLICAS');
     assert.equal(headers['dlq.error.cause.class'], 'KafkaJSProtocolError');

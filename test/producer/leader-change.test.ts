@@ -88,8 +88,8 @@ describe('producer: partitions led by different brokers, and leaders that move',
 
   const cases: { name: string; config: ProducerConfig }[] = [
     // A short delivery timeout: a producer that never finds the new leader fails here instead of hanging.
-    { name: 'idempotent, 5 requests in flight', config: { idempotent: true, maxInFlightRequests: 5, lingerMs: 0, deliveryTimeoutMs: 10_000 } },
-    { name: 'not idempotent, acks 1, 1 request in flight', config: { idempotent: false, acks: 1, maxInFlightRequests: 1, lingerMs: 0, deliveryTimeoutMs: 10_000 } },
+    { name: 'idempotent, 5 requests in flight', config: { idempotent: true, maxInFlightRequests: 5, lingerMs: 0, deliveryTimeoutMs: 30_000 } },
+    { name: 'not idempotent, acks 1, 1 request in flight', config: { idempotent: false, acks: 1, maxInFlightRequests: 1, lingerMs: 0, deliveryTimeoutMs: 30_000 } },
   ];
   for (const [n, { name, config }] of cases.entries()) {
     it(`${name}: two leaders move while records flow; every record is stored once, in each partition's order`, async () => {
@@ -116,7 +116,7 @@ describe('producer: partitions led by different brokers, and leaders that move',
     await running!.broker.topics.create(topic, 3, new Map());
     let sent: string[][];
     try {
-      sent = await produceWaves({ idempotent: true, lingerMs: 0, deliveryTimeoutMs: 10_000 }, topic, 20, (wave) => {
+      sent = await produceWaves({ idempotent: true, lingerMs: 0, deliveryTimeoutMs: 30_000 }, topic, 20, (wave) => {
         if (wave === 8) {
           // Node 3 crashes; the controller moves its partition (2) to node 1.
           cluster.setDown(3, true);

@@ -199,7 +199,7 @@ describe('producer: batches refused as too large are split', () => {
     // first, and the refused batch's halves could never be stored in this epoch.
     const topic = await newTopic(1400, 2);
     const sends = thirtyThenFourEights(0);
-    const { outcome, metrics } = await withProducer({ idempotent: true, maxInFlightRequests: 5, lingerMs: 0, deliveryTimeoutMs: 5_000 }, async (p) => {
+    const { outcome, metrics } = await withProducer({ idempotent: true, maxInFlightRequests: 5, lingerMs: 0, deliveryTimeoutMs: 30_000 }, async (p) => {
       // The topic's metadata and a producer id, but nothing stored on partition 0 yet.
       await p.send({ topic, messages: [{ partition: 1, key: 'elsewhere', value: 'x' }] });
       return { outcome: await sendInTurns(p, topic, sends), metrics: p.metrics() };
