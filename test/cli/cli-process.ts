@@ -26,7 +26,7 @@ export interface CliOptions {
   readonly input?: string;
   /** Added to the environment; KAFKA_BROKERS is removed unless given here. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Killed after this long. Default 25 s. */
+  /** Killed after this long. Default 60 s: far above a run on a loaded machine. */
   readonly timeoutMs?: number;
 }
 
@@ -40,7 +40,7 @@ export function runNode(args: readonly string[], options: CliOptions = {}): Prom
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (!options.env?.KAFKA_BROKERS) delete env.KAFKA_BROKERS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, timeout: options.timeoutMs ?? 25_000, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -81,11 +81,11 @@ describe('tskafka consume', { skip: skipWithoutKcat }, () => {
     const value = 'x'.repeat(200);
     for (let i = 0; i < 4; i++) await producer.send({ topic: 'cli-many', messages: Array.from({ length: 2500 }, () => ({ value })) });
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'consume', 'cli-many', '--from-beginning', ...cli.brokers], { cwd: ROOT, timeout: 25_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'consume', 'cli-many', '--from-beginning', ...cli.brokers], { cwd: ROOT, timeout: 60_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'ignore'] });
       child.stdout.once('data', () => child.stdout.destroy());
       child.on('error', reject);
       child.on('close', (exit) => resolve(exit));
     });
-    assert.equal(code, 0, 'not killed by the 25 s deadline: it noticed the reader left');
+    assert.equal(code, 0, 'not killed by the 60 s deadline: it noticed the reader left');
   });
 });

@@ -26,7 +26,7 @@ function parseXml(file: string): { ok: boolean; text: string } {
 /** Run a command line under a pseudo-terminal and collect what the terminal received. */
 function runInTerminal(commandLine: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SCRIPT, ['-qfec', commandLine, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 25_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SCRIPT, ['-qfec', commandLine, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.on('error', reject);

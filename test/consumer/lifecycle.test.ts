@@ -192,7 +192,8 @@ describe('Consumer lifecycle', () => {
   it('a handler slower than the session timeout keeps its partitions: heartbeats do not wait for it', async () => {
     const topic = await f.newTopic(1);
     await f.produce(topic, 2);
-    const consumer = f.consumer({ groupId: f.newGroup(), sessionTimeout: 1_500, heartbeatInterval: 300 });
+    // A 3 s session (10 heartbeats) so a stalled machine does not expire it; the handler takes twice as long.
+    const consumer = f.consumer({ groupId: f.newGroup(), sessionTimeout: 3_000, heartbeatInterval: 300 });
     const rebalances: unknown[] = [];
     consumer.on(consumer.events.REBALANCING, (e) => void rebalances.push(e));
     const joins: unknown[] = [];
@@ -201,11 +202,11 @@ describe('Consumer lifecycle', () => {
     const done: number[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
-        if (Number(message.offset) === 0) await sleep(4_000);
+        if (Number(message.offset) === 0) await sleep(6_000);
         done.push(Number(message.offset));
       },
     });
-    await eventually('both records', () => (done.length >= 2 ? true : undefined), 20_000);
+    await eventually('both records', () => (done.length >= 2 ? true : undefined), 30_000);
     assert.deepEqual(done, [0, 1]);
     assert.equal(joins.length, 1, 'no rejoin');
     assert.equal(rebalances.length, 0);

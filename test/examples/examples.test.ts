@@ -75,7 +75,7 @@ async function readTopics(running: RunningBroker): Promise<Map<string, StoredRec
  * every topic. The broker runs in this process: the child is spawned
  * asynchronously, so the broker keeps serving while we wait.
  */
-async function runExample(file: string, partitions: Record<string, number> = {}, timeoutMs = 30_000): Promise<ExampleRun> {
+async function runExample(file: string, partitions: Record<string, number> = {}, timeoutMs = 120_000): Promise<ExampleRun> {
   const running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing' });
   try {
     for (const [topic, count] of Object.entries(partitions)) await running.broker.topics.create(topic, count, new Map());
@@ -113,7 +113,7 @@ describe('the tutorials’ producer examples, run against the embedded broker', 
   it(
     'seed-000-acks-comparison: 100 messages each with acks 0, 1 and all',
     async () => {
-      const run = await runExample('seed-000-acks-comparison.ts', {}, 10_000);
+      const run = await runExample('seed-000-acks-comparison.ts');
       assertClean(run);
       const messages = range(100, (i) => `Message ${i}`);
       assert.deepEqual(values(run.topics.get('test-acks')), [...messages, ...messages, ...messages]);

@@ -27,7 +27,9 @@ import {
   ProduceResponse,
 } from '../../src/protocol/generated/index.js';
 import { encodeRecordBatchSync } from '../../src/protocol/records/record-batch.js';
+import { eventually } from '../support/eventually.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { within } from '../support/within.js';
 
 /**
  * The versions each request here implements, as literal numbers. The
@@ -183,9 +185,12 @@ describe('Connection', () => {
     it('times a slow request out, keeps the connection, and drops the late answer', async () => {
       proxy.reset();
       const timeouts: NetworkEvent[] = [];
-      const c = connection(proxy.address, { requestTimeout: 150, instrumentation: (e) => e.type === 'network.request_timeout' && timeouts.push(e) });
+      // A request timeout of 1 s, not less: a connection silent for two timeouts is closed, so a timer late
+      // by one timeout on a loaded machine would close it here; the delay is longer still, so the answer is late.
+      const c = connection(proxy.address, { requestTimeout: 1000, instrumentation: (e) => e.type === 'network.request_timeout' && timeouts.push(e) });
       await c.connect();
-      proxy.delayResponses(500);
+      const deliveredBefore = proxy.stats.responsesDelivered;
+      proxy.delayResponses(2000);
       const started = Date.now();
       const error = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS }).then(
         () => assert.fail('expected a timeout'),
@@ -197,11 +202,12 @@ describe('Connection', () => {
       assert.match(error.message, /Request Metadata\(key: 3, version: 12\) timed out/);
       assert.equal(typeof error.correlationId, 'number');
       assert.ok(error.sentAt! >= error.createdAt!);
-      assert.ok(Date.now() - started >= 140);
+      assert.ok(Date.now() - started >= 990);
       assert.equal(timeouts.length, 1);
       assert.equal(c.state, 'ready', 'a timeout alone does not close the connection');
       proxy.reset();
-      await sleep(450); // the late answer arrives and must be ignored
+      // The late answer arrives and must be ignored (responses keep their order, so the client reads it before the next one).
+      await eventually('the late answer to reach the client', () => (proxy.stats.responsesDelivered > deliveredBefore ? true : undefined), 30_000);
       const response = await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS });
       assert.equal(response.brokers[0]!.nodeId, running.config.nodeId);
       assert.equal(proxy.stats.accepted, 1, 'same connection');
@@ -209,7 +215,8 @@ describe('Connection', () => {
 
     it('closes a connection whose broker went silent for two request timeouts; the next request reconnects', async () => {
       proxy.reset();
-      const c = connection(proxy.address, { requestTimeout: 100 });
+      // 1.5 s, not less: the first timeout must come before two timeouts of silence even when its timer fires late.
+      const c = connection(proxy.address, { requestTimeout: 1500 });
       await c.connect();
       const acceptedBefore = proxy.stats.accepted;
       proxy.swallowResponses();
@@ -272,8 +279,7 @@ describe('Connection', () => {
       // measure from just before it, not from the connect() call that comes 20 ms later.
       const failedAt = Date.now();
       proxy.dropConnections();
-      await sleep(20);
-      assert.equal(c.state, 'broken');
+      await eventually('the drop to break the connection', () => (c.state === 'broken' ? true : undefined), 15_000);
       await assert.rejects(c.connect(), KafkaJSConnectionError);
       assert.ok(Date.now() - failedAt >= 150, `waited ${Date.now() - failedAt} ms after the failure`);
       proxy.reset();
@@ -306,16 +312,22 @@ describe('Connection', () => {
       silent.listen(0, '127.0.0.1');
       await new Promise((resolve) => silent.once('listening', resolve));
       try {
-        const c = connection(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { ssl: true, connectionTimeout: 200 });
+        // Longer than the 1 s default, so the lower bound shows this option, not the default, was applied;
+        // `within` fails the test if the attempt never ends.
+        const c = connection(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { ssl: true, connectionTimeout: 2500 });
         const started = Date.now();
-        const error = await c.connect().then(
-          () => assert.fail('expected a timeout'),
-          (e: unknown) => e,
+        const error = await within(
+          'connect() to a silent TLS peer',
+          c.connect().then(
+            () => assert.fail('expected a timeout'),
+            (e: unknown) => e,
+          ),
+          30_000,
         );
         assert.ok(error instanceof KafkaJSConnectionError);
         assert.equal(error.code, 'ETIMEDOUT');
         assert.match(error.message, /Connection timeout/);
-        assert.ok(Date.now() - started < 1000);
+        assert.ok(Date.now() - started >= 2400, `gave up after ${Date.now() - started} ms`);
       } finally {
         for (const s of sockets) s.destroy();
         await new Promise((resolve) => silent.close(resolve));
@@ -328,19 +340,19 @@ describe('Connection', () => {
       const proxy = await startFaultProxy(running.bootstrap);
       try {
         const c = connection(proxy.address);
-        proxy.delayResponses(300);
+        // The ApiVersions answer is held for 2 s: long enough to find the attempt negotiating on a loaded machine.
+        proxy.delayResponses(2000);
         const first = c.connect().then(
           () => assert.fail('expected the attempt to be stopped'),
           (e: unknown) => e,
         );
-        await sleep(50);
-        assert.equal(c.state, 'negotiating');
+        await eventually('the attempt to reach negotiating', () => (c.state === 'negotiating' ? true : undefined), 15_000);
         await c.disconnect();
         assert.ok((await first) instanceof KafkaJSConnectionClosedError);
         proxy.reset();
         await c.connect();
         assert.equal(c.state, 'ready');
-        await sleep(350); // the first attempt's late answer must not disturb the new connection
+        await sleep(2100); // the first attempt's late answer must not disturb the new connection
         assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
       } finally {
         await proxy.close();
@@ -367,8 +379,7 @@ describe('Connection', () => {
         await c.connect();
         assert.equal((await c.send(MetadataRequest, MetadataResponse, { topics: [] }, { versions: METADATA_VERSIONS })).brokers.length, 1);
         await c.disconnect();
-        await sleep(20);
-        assert.equal(proxy.stats.open, 0, 'no socket left open');
+        await eventually('the proxy to see the socket closed', () => (proxy.stats.open === 0 ? true : undefined), 15_000);
       } finally {
         await proxy.close();
       }

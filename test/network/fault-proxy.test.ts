@@ -17,6 +17,8 @@ import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 /** The codecs' whole ranges, as literal numbers: the proxy is under test, not the versions. */
 const METADATA_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 12 });
 const DESCRIBE_CLUSTER_VERSIONS: RequestVersions = Object.freeze({ min: 0, max: 1 });
+/** Short enough that a swallowed answer fails soon, far longer than an answer (delayed up to 100 ms) takes on a loaded machine. */
+const REQUEST_TIMEOUT_MS = 1500;
 
 describe('fault proxy', () => {
   let running: RunningBroker;
@@ -25,7 +27,7 @@ describe('fault proxy', () => {
   before(async () => {
     running = await startBroker({ inMemory: true, port: 0, logLevel: 'nothing' });
     proxy = await startFaultProxy(running.bootstrap);
-    connection = new Connection({ host: proxy.host, port: proxy.port, requestTimeout: 300 });
+    connection = new Connection({ host: proxy.host, port: proxy.port, requestTimeout: REQUEST_TIMEOUT_MS });
     await connection.connect();
   });
   after(async () => {
@@ -61,7 +63,7 @@ describe('fault proxy', () => {
   describe('chaos', () => {
     /** A connection of its own: chaos may cut it. */
     const withConnection = async (use: (c: Connection) => Promise<void>): Promise<void> => {
-      const c = new Connection({ host: proxy.host, port: proxy.port, requestTimeout: 300 });
+      const c = new Connection({ host: proxy.host, port: proxy.port, requestTimeout: REQUEST_TIMEOUT_MS });
       await c.connect();
       try {
         await use(c);

@@ -75,7 +75,7 @@ describe('TLS', { skip }, () => {
   });
 
   it('refuses a certificate it does not trust (ssl: true uses the system CAs)', async () => {
-    const c = connect('SSL', { ssl: true, connectionTimeout: 3000 });
+    const c = connect('SSL', { ssl: true, connectionTimeout: 10_000 });
     const error = await c.connect().then(
       () => assert.fail('expected the handshake to fail'),
       (e: unknown) => e,

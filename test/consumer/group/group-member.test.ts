@@ -69,7 +69,7 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
   it('reassigns the partitions of a member that vanished without LeaveGroup once its session times out', async () => {
     const { topic, groupId } = await group.fresh(PARTITIONS);
     // A static member's leave() stops its heartbeats and sends no LeaveGroup (KIP-345): to the coordinator it vanished.
-    const gone = await startMember(group.running, 'vanishing', { groupId, topics: [topic], groupInstanceId: 'vanishing-1', sessionTimeout: 3000, heartbeatInterval: 300 });
+    const gone = await startMember(group.running, 'vanishing', { groupId, topics: [topic], groupInstanceId: 'vanishing-1', sessionTimeout: 5000, heartbeatInterval: 300 });
     const stays = group.track(await startMember(group.running, 'stays', { groupId, topics: [topic] }));
     await eventually(`two members split the partitions (${ownership([gone, stays], topic)})`, () =>
       [gone, stays].every((m) => m.member.state === MemberState.STABLE && m.partitionsOf(topic).length === 3) ? true : undefined,
@@ -88,13 +88,13 @@ describe('GroupMember (classic protocol, eager round robin)', () => {
 
   it('stays in the group for several session timeouts while nothing but its heartbeat timer runs', async () => {
     const { topic, groupId } = await group.fresh(PARTITIONS);
-    const sessionTimeout = 2000;
+    const sessionTimeout = 3000;
     const m = group.track(await startMember(group.running, 'idle', { groupId, topics: [topic], sessionTimeout, heartbeatInterval: 300 }));
     const generation = m.member.generationId;
     const memberId = m.member.memberId;
     const beatsBefore = m.events.filter((e) => e.type === 'heartbeat').length;
     // Nothing calls the member meanwhile: only its own timer talks to the coordinator.
-    await sleep(4 * sessionTimeout);
+    await sleep(3 * sessionTimeout);
     const described = await m.member.describe();
     assert.equal(described.state, 'Stable');
     assert.deepEqual(described.members.map((x) => x.memberId), [memberId], 'still the same member');
