@@ -32,8 +32,9 @@ function kafkaFor(broker: CaptureBroker, retries = 0): Kafka {
     clientId: 'tskafka-golden',
     brokers: [broker.bootstrap],
     logLevel: logLevel.NOTHING,
-    connectionTimeout: 2000,
-    requestTimeout: 5000,
+    // Generous: no retries, so a slow (loaded) machine must not time a request out.
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
     retry: { retries, initialRetryTime: 50 },
   });
 }
@@ -146,7 +147,7 @@ describe('golden bytes: KafkaJS producer', () => {
       // acks=0: KafkaJS resolves at once and the broker must not answer; wait
       // for the frame so disconnecting does not race it.
       await producer.send({ topic, acks: 0, messages: fireAndForget });
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 30_000;
       while (produceRequests(captured).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     });
     frames = broker.frames;

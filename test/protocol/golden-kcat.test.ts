@@ -34,8 +34,8 @@ const kcatVersion = kcat === '' ? '' : (/librdkafka [0-9.]+/.exec(spawnSync(kcat
 
 const topic = 'golden-kcat';
 
-/** librdkafka settings that make a hang fail fast: a message not delivered in 8 s fails. */
-const quick = ['-X', 'message.timeout.ms=8000', '-X', 'socket.timeout.ms=8000'];
+/** librdkafka settings that make a hang fail rather than wait forever: a message not delivered in 30 s fails (long, for a loaded machine). */
+const quick = ['-X', 'message.timeout.ms=30000', '-X', 'socket.timeout.ms=30000'];
 
 interface KcatRun {
   code: number | null;
@@ -44,7 +44,7 @@ interface KcatRun {
 }
 
 /** Run kcat with `args`, `stdin` as its input; killed after `timeoutMs`. */
-function runKcat(args: readonly string[], stdin = '', timeoutMs = 15_000): Promise<KcatRun> {
+function runKcat(args: readonly string[], stdin = '', timeoutMs = 60_000): Promise<KcatRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(kcat, args, { timeout: timeoutMs, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -94,7 +94,7 @@ function assertNegotiated(frames: readonly CapturedFrame[]): void {
 
 describe(`golden bytes: kcat (${kcatVersion || 'not installed'})`, { skip }, () => {
   it('-L: the metadata listing shows our Metadata answer, and every request re-encodes to the captured bytes', async (t) => {
-    const { broker, run } = await withBroker({ partitions: 3, topics: [topic] }, () => ['-L', ...quick]);
+    const { broker, run } = await withBroker({ partitions: 3, topics: [topic] }, () => ['-L', '-m', '20', ...quick]);
     t.diagnostic(`kcat -L sent: ${versionsSeen(broker.frames)}`);
     assert.deepEqual(broker.errors, []);
     assert.match(run.stdout, new RegExp(`broker 0 at ${broker.host}:${broker.port} \\(controller\\)`));
@@ -201,7 +201,7 @@ describe(`golden bytes: kcat (${kcatVersion || 'not installed'})`, { skip }, () 
     // retries with ApiVersions v0 rather than the v2 the body advertises. Either
     // way the retry must be a version the broker listed, and metadata follows.
     const advertised = ADVERTISED_API_VERSIONS.map((a) => (a.apiKey === ApiKey.ApiVersions ? { ...a, maxVersion: 2 } : a));
-    const { broker, run } = await withBroker({ partitions: 1, topics: [topic], advertised }, () => ['-L', ...quick]);
+    const { broker, run } = await withBroker({ partitions: 1, topics: [topic], advertised }, () => ['-L', '-m', '20', ...quick]);
     t.diagnostic(`kcat -L against ApiVersions 0-2 sent: ${versionsSeen(broker.frames)}`);
     assert.deepEqual(broker.errors, []);
     assert.match(run.stdout, new RegExp(`topic "${topic}" with 1 partitions:`));

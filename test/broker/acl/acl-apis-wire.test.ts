@@ -67,7 +67,7 @@ class WireClient {
     const frame =
       this.#frames.shift() ??
       (await new Promise<Buffer>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no answer to ${request.name} v${version}`)), 10_000);
+        const timer = setTimeout(() => reject(new Error(`no answer to ${request.name} v${version}`)), 30_000);
         this.#waiting = (f) => {
           clearTimeout(timer);
           resolve(f);

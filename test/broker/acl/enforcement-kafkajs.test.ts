@@ -124,7 +124,7 @@ describe('ACL enforcement with KafkaJS and tskafka: alice cannot touch what is b
     await running.close();
   });
 
-  it('alice cannot read bob\'s topic (Fetch: TOPIC_AUTHORIZATION_FAILED; KafkaJS stops at Metadata), bob\'s consumer group reads it', { timeout: 60_000 }, async () => {
+  it('alice cannot read bob\'s topic (Fetch: TOPIC_AUTHORIZATION_FAILED; KafkaJS stops at Metadata), bob\'s consumer group reads it', { timeout: 120_000 }, async () => {
     assert.equal((await fetchPartition(await rawAs('alice'), 'bob-orders')).errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     // Not even whether a topic exists: a missing bob- topic is refused alike.
     assert.equal((await fetchPartition(await rawAs('alice'), 'bob-missing')).errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
@@ -157,7 +157,7 @@ describe('ACL enforcement with KafkaJS and tskafka: alice cannot touch what is b
     await bobConsumer.disconnect();
   });
 
-  it('alice cannot append to bob\'s topic whatever producer id she claims, so she cannot replace his records', { timeout: 60_000 }, async () => {
+  it('alice cannot append to bob\'s topic whatever producer id she claims, so she cannot replace his records', { timeout: 120_000 }, async () => {
     const aliceProducer = kafkajsAs('alice').producer();
     kafkajsClients.push(aliceProducer);
     await aliceProducer.connect();
@@ -259,7 +259,7 @@ describe('ACL enforcement with KafkaJS and tskafka: alice cannot touch what is b
     assert.deepEqual(peek.groups[0]!.topics, []);
   });
 
-  it('an idempotent tskafka producer starts only with IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679)', { timeout: 60_000 }, async () => {
+  it('an idempotent tskafka producer starts only with IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679)', { timeout: 120_000 }, async () => {
     const carol = tskafkaProducerAs('carol');
     await assert.rejects(within('carol connects', carol.connect(), 20_000), (e: unknown) => {
       assert.ok(e instanceof KafkaJSProtocolError, `a KafkaJSProtocolError, got ${String(e)}`);

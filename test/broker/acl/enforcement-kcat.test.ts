@@ -47,11 +47,11 @@ describe("ACL enforcement with kcat: alice cannot touch what is bob's", { skip: 
   after(() => running.close());
 
   it('kcat -L as alice lists her topic and not bob\'s; as bob, his and not hers', async () => {
-    const alice = await kcatAs('alice', ['-L']);
+    const alice = await kcatAs('alice', ['-m', '20', '-L']);
     assert.equal(alice.code, 0, alice.stderr);
     assert.match(alice.stdout, /topic "alice-notes"/);
     assert.doesNotMatch(alice.stdout, /bob-orders/);
-    const bob = await kcatAs('bob', ['-L']);
+    const bob = await kcatAs('bob', ['-m', '20', '-L']);
     assert.equal(bob.code, 0, bob.stderr);
     assert.match(bob.stdout, /topic "bob-orders"/);
     assert.doesNotMatch(bob.stdout, /alice-notes/);

@@ -35,7 +35,7 @@ describe('SASL with KafkaJS', () => {
   after(() => running.close());
 
   const admin = (sasl: SASLOptions) =>
-    new Kafka({ clientId: 'sasl-kafkajs', brokers: [running.bootstrap], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3000 }).admin();
+    new Kafka({ clientId: 'sasl-kafkajs', brokers: [running.bootstrap], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 15_000 }).admin();
 
   for (const [mechanism, failure] of MECHANISMS) {
     describe(mechanism, () => {

@@ -19,7 +19,7 @@ interface KcatRun {
 }
 
 /** Run kcat with `args`; killed after `timeoutMs`. */
-function runKcat(args: readonly string[], timeoutMs = 12_000): Promise<KcatRun> {
+function runKcat(args: readonly string[], timeoutMs = 40_000): Promise<KcatRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(kcat, args, { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -46,8 +46,8 @@ describe('SASL with kcat', { skip }, () => {
 
   after(() => running.close());
 
-  /** `kcat -L`; a failing run waits out its metadata timeout, so that one is short. */
-  const list = (mechanism: string, password: string, metadataTimeoutSeconds = 5): Promise<KcatRun> =>
+  /** `kcat -L`; a failing run waits out its metadata timeout, so that one is shorter (yet long enough for the SASL error on a loaded machine). */
+  const list = (mechanism: string, password: string, metadataTimeoutSeconds = 20): Promise<KcatRun> =>
     runKcat([
       '-b', running.bootstrap,
       '-X', 'security.protocol=SASL_PLAINTEXT',
@@ -66,7 +66,7 @@ describe('SASL with kcat', { skip }, () => {
     });
 
     it(`${mechanism}: kcat -L fails with a SASL authentication error for a wrong password`, async () => {
-      const r = await list(mechanism, 'wrong-secret', 2);
+      const r = await list(mechanism, 'wrong-secret', 5);
       assert.notEqual(r.code, 0, r.stdout);
       assert.match(r.stderr, /SASL authentication error/);
       assert.match(r.stderr, failure);

@@ -44,7 +44,7 @@ class RawClient {
   }
 
   /** The next frame, or null once the broker has closed the connection. */
-  next(timeoutMs = 5000): Promise<Buffer | null> {
+  next(timeoutMs = 15_000): Promise<Buffer | null> {
     return this.wire.next(timeoutMs);
   }
 
@@ -67,7 +67,7 @@ class RawClient {
   }
 
   /** Resolves true if the broker closes the connection within `ms`. */
-  closesWithin(ms = 3000): Promise<boolean> {
+  closesWithin(ms = 15_000): Promise<boolean> {
     return this.wire.closesWithin(ms);
   }
 

@@ -23,11 +23,11 @@ function ourAdmin(running: RunningBroker, username = 'admin', password = 'admin-
   return new Kafka({ clientId: 'scram-admin', brokers: [running.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'scram-sha-256', username, password } }).admin({ retry: { retries: 0 } });
 }
 
-/** `kcat -L` as `username`; a failing run waits out its metadata timeout, so that is short. */
-function kcatList(running: RunningBroker, mechanism: string, username: string, password: string, metadataTimeoutSeconds = 5) {
+/** `kcat -L` as `username`; a failing run waits out its metadata timeout, so that is shorter (yet long enough for the SASL error on a loaded machine). */
+function kcatList(running: RunningBroker, mechanism: string, username: string, password: string, metadataTimeoutSeconds = 20) {
   return runKcat(
     ['-b', running.bootstrap, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${username}`, '-X', `sasl.password=${password}`, '-m', String(metadataTimeoutSeconds), '-L'],
-    { timeoutMs: 20_000 },
+    { timeoutMs: 40_000 },
   );
 }
 
@@ -62,11 +62,11 @@ describe('SCRAM credentials altered at run time', () => {
     const ok = await kcatList(running, 'SCRAM-SHA-256', 'carol', 'carol-secret');
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`broker ${running.config.nodeId} at ${running.bootstrap}`));
-    const wrong = await kcatList(running, 'SCRAM-SHA-256', 'carol', 'not-carol', 2);
+    const wrong = await kcatList(running, 'SCRAM-SHA-256', 'carol', 'not-carol', 5);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /invalid credentials with SASL mechanism SCRAM-SHA-256/);
     // Only SCRAM-SHA-256 was set: SCRAM-SHA-512 has no credential for carol.
-    const other = await kcatList(running, 'SCRAM-SHA-512', 'carol', 'carol-secret', 2);
+    const other = await kcatList(running, 'SCRAM-SHA-512', 'carol', 'carol-secret', 5);
     assert.notEqual(other.code, 0);
   });
 
@@ -92,7 +92,7 @@ describe('SCRAM credentials altered at run time', () => {
     await admin.alterUserScramCredentials({ upsertions: [{ user: 'erin', mechanism: 'SCRAM-SHA-256', password: 'erin-secret' }] });
     assert.equal((await kcatList(running, 'SCRAM-SHA-256', 'erin', 'erin-secret')).code, 0);
     await admin.alterUserScramCredentials({ deletions: [{ user: 'erin', mechanism: 'SCRAM-SHA-256' }] });
-    const refused = await kcatList(running, 'SCRAM-SHA-256', 'erin', 'erin-secret', 2);
+    const refused = await kcatList(running, 'SCRAM-SHA-256', 'erin', 'erin-secret', 5);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /SASL authentication error/);
   });

@@ -21,7 +21,7 @@ const skip = openssl === '' ? 'openssl is not installed (`which openssl` found n
 const skipKcat = skip || (kcat === '' ? 'kcat is not installed (`which kcat` found nothing): install it with `apt-get install kcat`' : false);
 
 /** Run kcat with `args`; killed after `timeoutMs`. */
-function runKcat(args: readonly string[], timeoutMs = 12_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runKcat(args: readonly string[], timeoutMs = 40_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(kcat, args, { timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -110,7 +110,7 @@ describe('TLS listeners', { skip }, () => {
 
   describe('kcat', { skip: skipKcat }, () => {
     it('lists the cluster over the SSL listener, verifying the certificate', async () => {
-      const r = await runKcat(['-b', sslAddress, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${caFile}`, '-m', '4', '-L']);
+      const r = await runKcat(['-b', sslAddress, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${caFile}`, '-m', '20', '-L']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`broker ${running.config.nodeId} at ${sslAddress}`));
     });
@@ -124,7 +124,7 @@ describe('TLS listeners', { skip }, () => {
           '-X', `sasl.mechanisms=${mechanism}`,
           '-X', 'sasl.username=alice',
           '-X', 'sasl.password=alice-secret',
-          '-m', '4',
+          '-m', '20',
           '-L',
         ]);
         assert.equal(r.code, 0, r.stderr);
@@ -133,7 +133,7 @@ describe('TLS listeners', { skip }, () => {
     }
 
     it('fails SASL_SSL with a wrong password', async () => {
-      const r = await runKcat(['-b', saslSslAddress, '-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=alice', '-X', 'sasl.password=nope', '-m', '4', '-L']);
+      const r = await runKcat(['-b', saslSslAddress, '-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${caFile}`, '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=alice', '-X', 'sasl.password=nope', '-m', '6', '-L']);
       assert.notEqual(r.code, 0, r.stdout);
       assert.match(r.stderr, /SASL authentication error.*invalid credentials/);
     });

@@ -31,7 +31,8 @@ interface Acknowledged {
 }
 
 const kafkaFor = (bootstrap: string, clientId: string): Kafka =>
-  new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 });
+  // No retries, but a connection timeout a loaded machine cannot hit.
+  new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 15_000 });
 
 describe('kill -9 of a broker that fsyncs every write', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'tskafka-crash-'));
@@ -96,12 +97,16 @@ describe('kill -9 of a broker that fsyncs every write', () => {
     let readerSaw = 0;
     await reader.run({ eachMessage: async () => void readerSaw++ });
     await sleep(STREAM_MS / 2);
+    // A loaded machine may take longer than that to join the group and fetch.
+    await eventually('the group member to read part of the stream', () => (readerSaw > 0 ? true : undefined), 30_000);
     await reader.disconnect();
     committed = (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0]!.partitions.map((p) => ({ partition: p.partition, offset: p.offset }));
     await admin.disconnect();
     assert.ok(readerSaw > 0, 'the group member read part of the stream');
 
     await sleep(STREAM_MS / 2);
+    // The stream must be under way (50 acknowledged fsynced sends), however slow the machine.
+    await eventually('50 acknowledged sends', () => (acknowledged.length >= 50 ? true : undefined), 60_000);
     // SIGKILL goes out synchronously, with sends in flight; their failures come after `killed` is set.
     const exited = broker.stop('SIGKILL');
     killed = true;
@@ -136,7 +141,7 @@ describe('kill -9 of a broker that fsyncs every write', () => {
           },
         });
         const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
-        await eventually(`all ${total} records (read ${read.size})`, () => (read.size >= total ? true : undefined));
+        await eventually(`all ${total} records`, () => (read.size >= total ? true : undefined), 30_000);
       } finally {
         await consumer.disconnect();
       }

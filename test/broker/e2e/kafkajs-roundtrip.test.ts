@@ -135,16 +135,18 @@ describe('KafkaJS producer, consumer group and admin against the broker', () => 
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
           seen.push({ consumer: name, partition, offset: Number(message.offset), message });
-          // The first member reads slowly, so the second joins while there is work left to hand over.
-          if (slow && seen.length % 100 === 0) await sleep(10);
+          // The first member reads slowly, and ten times more slowly until the second has joined
+          // (9,000 messages then take 9 s at least), so the second joins while there is work left
+          // to hand over however slow the machine is.
+          if (slow && seen.length % (joins.some((j) => j.consumer === 'second') ? 100 : 10) === 0) await sleep(10);
         },
       });
     };
     try {
       await start('first', true);
-      await eventually('the first member to start reading', () => (seen.length >= 1_000 ? true : undefined));
+      await eventually('the first member to start reading', () => (seen.length >= 1_000 ? true : undefined), 30_000);
       await start('second', false);
-      await eventually(`all ${TOTAL} messages (have ${seen.length})`, () => (seen.length >= TOTAL ? true : undefined), 30_000);
+      await eventually(`all ${TOTAL} messages (have ${seen.length})`, () => (seen.length >= TOTAL ? true : undefined), 60_000);
       // Whatever is still in flight would show up as a duplicate.
       await sleep(300);
 

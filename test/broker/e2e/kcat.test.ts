@@ -43,7 +43,7 @@ describe('kcat against the broker', { skip: skipWithoutKcat }, () => {
   });
 
   it('kcat -L lists the broker and every topic with its partitions', async () => {
-    const r = await runKcat(['-b', broker.bootstrap, '-m', '10', '-L']);
+    const r = await runKcat(['-b', broker.bootstrap, '-m', '20', '-L']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`1 brokers:\\s+broker ${broker.config.nodeId} at ${broker.bootstrap} \\(controller\\)`));
     for (const topic of [...CODECS.map((c) => `kcat-${c}`), 'kcat-group']) {
@@ -81,7 +81,7 @@ describe('kcat against the broker', { skip: skipWithoutKcat }, () => {
         await consumer.connect();
         await consumer.subscribe({ topics: [topic], fromBeginning: true });
         await consumer.run({ eachMessage: async ({ message }) => void fromKafkaJs.push(`${message.key!.toString()}:${message.value!.toString()}`) });
-        await eventually(`KafkaJS to read ${LINES} messages (has ${fromKafkaJs.length})`, () => (fromKafkaJs.length >= LINES ? true : undefined));
+        await eventually(`KafkaJS to read ${LINES} messages (has ${fromKafkaJs.length})`, () => (fromKafkaJs.length >= LINES ? true : undefined), 30_000);
       } finally {
         await consumer.disconnect();
       }

@@ -97,7 +97,7 @@ describe('retention and compaction on disk', () => {
       await consumer.run({
         eachMessage: async ({ message }) => void read.push({ offset: Number(message.offset), key: message.key!.toString(), value: message.value?.toString() ?? null }),
       });
-      await eventually(`${topic} up to offset ${last}`, () => (read.at(-1)?.offset === last ? true : undefined));
+      await eventually(`${topic} up to offset ${last}`, () => (read.at(-1)?.offset === last ? true : undefined), 30_000);
     } finally {
       await consumer.disconnect();
     }

@@ -36,9 +36,12 @@ describe('committed offsets and group admin APIs (raw sockets)', () => {
   const simpleCommit = (groupId: string, partitions: { partitionIndex: number; committedOffset: number; committedMetadata?: string | null }[], topic = 'orders') =>
     commit(8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: topic, partitions: partitions.map((p) => ({ committedMetadata: null, ...p })) }] });
 
-  /** One member joins `groupId` (JoinGroup v3: no MEMBER_ID_REQUIRED) and syncs; returns its id and generation. */
+  /**
+   * One member joins `groupId` (JoinGroup v3: no MEMBER_ID_REQUIRED) and syncs; returns its id and generation.
+   * Its session outlasts the whole file however slow the machine: later tests count on the group keeping a member.
+   */
   const joinAlone = async (c: RawClient, groupId: string): Promise<{ memberId: string; generationId: number }> => {
-    const j = await c.send(JoinGroupRequest, JoinGroupResponse, 3, { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5_000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
+    const j = await c.send(JoinGroupRequest, JoinGroupResponse, 3, { groupId, sessionTimeoutMs: 600_000, rebalanceTimeoutMs: 60_000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
     assert.equal(j.errorCode, ErrorCode.NONE);
     const s = await c.send(SyncGroupRequest, SyncGroupResponse, 3, { groupId, generationId: j.generationId, memberId: j.memberId, assignments: [] });
     assert.equal(s.errorCode, ErrorCode.NONE);

@@ -54,8 +54,10 @@ class TestMember {
       groupId: o.groupId,
       memberId: o.memberId ?? this.memberId,
       groupInstanceId: o.groupInstanceId ?? null,
-      sessionTimeoutMs: o.sessionTimeoutMs ?? 10_000,
-      rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? 5_000,
+      // Long defaults: no group timer may fire because a loaded machine is slow
+      // between two requests; tests that exercise a timer set a short one.
+      sessionTimeoutMs: o.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeoutMs: o.rebalanceTimeoutMs ?? 30_000,
       protocolType: o.protocolType ?? 'consumer',
       protocols: o.protocols ?? [{ name: 'range', metadata: Buffer.from(`subscription of ${this.name}`) }],
     });
@@ -161,7 +163,7 @@ describe('classic rebalance protocol (raw sockets)', () => {
     const betaJoin = beta.joinWithId({ groupId: 'g-two' });
     // The group waits for the known member; it learns of the rebalance from its heartbeat.
     let hb = await alpha.heartbeat('g-two');
-    for (let i = 0; hb === ErrorCode.NONE && i < 50; i++) {
+    for (const deadline = Date.now() + 20_000; hb === ErrorCode.NONE && Date.now() < deadline; ) {
       await sleep(10);
       hb = await alpha.heartbeat('g-two');
     }
@@ -217,19 +219,20 @@ describe('classic rebalance protocol (raw sockets)', () => {
   it('expires a member that stops heartbeating after its session timeout; the other gets REBALANCE_IN_PROGRESS and rejoins alone', async () => {
     const alpha = await member('alpha');
     const beta = await member('beta');
-    await formGroup('g-expire', alpha, beta, { beta: { sessionTimeoutMs: 400 } });
+    // beta's session must outlast the gap between its JoinGroup answer and its SyncGroup on a slow machine.
+    await formGroup('g-expire', alpha, beta, { beta: { sessionTimeoutMs: 1_500 } });
     const generation = alpha.generationId;
 
     // beta goes silent; alpha keeps heartbeating until told to rejoin.
     const silentSince = Date.now();
     let hb = ErrorCode.NONE as number;
-    while (hb === ErrorCode.NONE && Date.now() - silentSince < 5_000) {
+    while (hb === ErrorCode.NONE && Date.now() - silentSince < 20_000) {
       await sleep(50);
       hb = await alpha.heartbeat('g-expire');
     }
     const elapsed = Date.now() - silentSince;
     assert.equal(hb, ErrorCode.REBALANCE_IN_PROGRESS);
-    assert.ok(elapsed >= 350, `beta was expired after ${elapsed} ms, before its 400 ms session timeout`);
+    assert.ok(elapsed >= 1_450, `beta was expired after ${elapsed} ms, before its 1500 ms session timeout`);
 
     const rejoined = await alpha.join({ groupId: 'g-expire' });
     assert.equal(rejoined.errorCode, ErrorCode.NONE);
@@ -245,7 +248,9 @@ describe('classic rebalance protocol (raw sockets)', () => {
   it('ends the join phase at the rebalance timeout, dropping a member that did not rejoin', async () => {
     const alpha = await member('alpha');
     const beta = await member('beta');
-    await formGroup('g-rto', alpha, beta, { alpha: { rebalanceTimeoutMs: 400 }, beta: { rebalanceTimeoutMs: 400 } });
+    // alpha keeps the long default while the group forms (so a slow rejoin or SyncGroup is not
+    // cut off); its rejoin below brings the group's rebalance timeout, the largest of its members', to 400 ms.
+    await formGroup('g-rto', alpha, beta, { beta: { rebalanceTimeoutMs: 400 } });
     const generation = alpha.generationId;
 
     // The leader rejoins (as a consumer does when metadata changes); beta never does.
@@ -265,21 +270,26 @@ describe('classic rebalance protocol (raw sockets)', () => {
   it('drops a member that never sends SyncGroup once the rebalance timeout passes, and rebalances', async () => {
     const alpha = await member('alpha');
     const beta = await member('beta');
-    await alpha.joinWithId({ groupId: 'g-nosync', rebalanceTimeoutMs: 300 });
+    // alpha joins first with the long default, so its rejoin is not cut off on a slow machine;
+    // the rejoin brings the group's rebalance timeout (the largest of its members') to 2 s, which
+    // also leaves alpha's own SyncGroup ample time.
+    await alpha.joinWithId({ groupId: 'g-nosync' });
     await alpha.sync('g-nosync');
-    const bJoin = beta.joinWithId({ groupId: 'g-nosync', rebalanceTimeoutMs: 300 });
+    const bJoin = beta.joinWithId({ groupId: 'g-nosync', rebalanceTimeoutMs: 2_000, sessionTimeoutMs: 60_000 });
     while ((await alpha.heartbeat('g-nosync')) === ErrorCode.NONE) await sleep(10);
-    await Promise.all([alpha.join({ groupId: 'g-nosync', rebalanceTimeoutMs: 300 }), bJoin]);
+    // Taken before the join phase can end, so before the SyncGroup deadline starts.
     const started = Date.now();
+    await Promise.all([alpha.join({ groupId: 'g-nosync', rebalanceTimeoutMs: 2_000 }), bJoin]);
     assert.equal((await alpha.sync('g-nosync', [{ memberId: alpha.memberId, assignment: Buffer.from('A') }])).errorCode, ErrorCode.NONE);
-    // beta never sends SyncGroup (its session, 10 s, is not what removes it).
+    // beta never sends SyncGroup (its session, 60 s, is not what removes it).
     let hb = ErrorCode.NONE as number;
-    while (hb === ErrorCode.NONE && Date.now() - started < 5_000) {
+    while (hb === ErrorCode.NONE && Date.now() - started < 30_000) {
       await sleep(20);
       hb = await alpha.heartbeat('g-nosync');
     }
     assert.equal(hb, ErrorCode.REBALANCE_IN_PROGRESS);
-    assert.ok(Date.now() - started >= 250);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1_950, `beta was dropped after ${waited} ms, before the 2 s rebalance timeout`);
     assert.equal(await beta.heartbeat('g-nosync'), ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
@@ -380,7 +390,8 @@ describe('classic rebalance protocol (raw sockets)', () => {
   });
 
   it('holds a new group’s first generation for group.initial.rebalance.delay.ms, longer while members keep arriving (KIP-134)', async () => {
-    const local = await startBroker({ inMemory: true, port: 0, logLevel: 'error', properties: { 'group.initial.rebalance.delay.ms': 300 } });
+    // A long delay, so beta's join lands inside the first one even on a slow machine.
+    const local = await startBroker({ inMemory: true, port: 0, logLevel: 'error', properties: { 'group.initial.rebalance.delay.ms': 1_500 } });
     const alpha = await TestMember.connect(local, 'alpha');
     const beta = await TestMember.connect(local, 'beta');
     try {
@@ -393,7 +404,7 @@ describe('classic rebalance protocol (raw sockets)', () => {
       assert.equal(a.generationId, 1);
       assert.equal(b.generationId, 1, 'both members are in the first generation: no second rebalance');
       assert.equal(a.members.length + b.members.length, 2);
-      assert.ok(waited >= 550, `a member arriving during the delay extends it by another delay; waited ${waited} ms`);
+      assert.ok(waited >= 2_950, `a member arriving during the delay extends it by another delay; waited ${waited} ms`);
     } finally {
       alpha.close();
       beta.close();
@@ -412,7 +423,9 @@ describe('classic rebalance protocol (raw sockets)', () => {
       await sleep(50);
       const started = Date.now();
       await local.close();
-      assert.ok(Date.now() - started < 2_000);
+      const closing = Date.now() - started;
+      // Far below the 30 s / 60 s group timers a close must not wait for.
+      assert.ok(closing < 20_000, `close took ${closing} ms`);
       assert.ok((await parked) instanceof Error, 'the connection is closed with the broker');
     } finally {
       alpha.close();

@@ -189,7 +189,7 @@ describe('DescribeConfigs as Kafka answers it, and dynamic broker configs', () =
     const admitted = await WireClient.connect(running.port);
     await eventually('the admitted connection', () => (running.broker.connections.size === before + 1 ? true : undefined));
     const refused = await WireClient.connect(running.port);
-    assert.equal(await refused.closesWithin(10_000), true, 'a connection past the new max.connections is closed');
+    assert.equal(await refused.closesWithin(20_000), true, 'a connection past the new max.connections is closed');
     admitted.destroy();
     assert.equal((await incremental(client, '1', [{ name: 'max.connections', configOperation: DELETE, value: null }])).errorCode, ErrorCode.NONE);
     const again = await WireClient.connect(running.port);
