@@ -64,10 +64,12 @@ describe('issue 10.3: a partition without a leader', () => {
   it('200 keyless sends to a topic with 1 of 4 partitions leaderless all succeed, with a handful of Metadata requests, not one per send', { timeout: 90_000 }, async () => {
     const { broker, producer } = await setUp();
     try {
-      const { partitions, metadataRequests: during } = await send200(broker, producer, 'one-leaderless');
+      const { partitions, metadataRequests: during, elapsedMs } = await send200(broker, producer, 'one-leaderless');
       assert.deepEqual(broker.errors, []);
       assert.ok(!partitions.has(3), `a keyless record went to the leaderless partition 3 (partitions used: ${[...partitions].sort().join(', ')})`);
-      assert.ok(during <= 5, `200 sends made ${during} Metadata requests: one partition without a leader must not cost a metadata round trip per send`);
+      // As below: a refresh now and then on a slow run, never one per send.
+      const bound = 5 + Math.ceil(elapsedMs / 500);
+      assert.ok(during <= bound, `200 sends made ${during} Metadata requests in ${elapsedMs} ms (at most ${bound} expected): one partition without a leader must not cost a metadata round trip per send`);
     } finally {
       await disconnect(producer);
     }
