@@ -348,8 +348,9 @@ export class Connection {
       let socket: Socket | undefined;
       const splitter = new FrameSplitter(undefined, { preallocate: true });
       // TCP: reads land in one buffer of the connection's own, or straight into the large response being gathered.
-      const scratch = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
-      const onread = {
+      // TLS reads through 'data' (Node takes no `onread` for it) and needs no such buffer.
+      const scratch = this.#ssl ? undefined : Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+      const onread = scratch && {
         buffer: (): Uint8Array => splitter.frameRemainder() ?? scratch,
         // Always true: never pause reading (false would).
         callback: (bytes: number, buffer: Uint8Array): boolean => {
