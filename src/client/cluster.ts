@@ -117,6 +117,11 @@ export class Cluster {
   }
 
   /** The last metadata fetched, or undefined before the first. */
+  /** Metadata older than this is refreshed, ms; also how long a KIP-392 preferred read replica is followed. */
+  get metadataMaxAge(): number {
+    return this.#metadataMaxAge;
+  }
+
   get metadata(): ClusterMetadata | undefined {
     return this.#metadata;
   }

@@ -23,6 +23,13 @@
  * top level, `nodeEndpoints` for the nodes they name, as Kafka 3.7+ brokers answer.
  * `unlisted` leaves nodes out of Metadata's broker list (brokers that join later)
  * until `setListed(node, true)`; such a node still serves connections.
+ * `readReplica` makes leaders name a preferred read replica (KIP-392), as a
+ * Kafka leader with a rack-aware `replica.selector.class` does for a Fetch that
+ * carries a rack id: that partition's answer has no records and
+ * `preferredReadReplica` set. Fetches reach every node (a follower serves them
+ * from the same broker behind). `fetchError` answers chosen partitions of a
+ * node's Fetch with an error code (a follower behind the leader answers
+ * OFFSET_OUT_OF_RANGE, say).
  *
  * Only the topology is simulated: every record still goes through the real
  * broker's Produce path and lands in its log, where the test reads it back.
@@ -34,6 +41,8 @@ import { MetadataResponse } from '../../src/protocol/generated/metadata-response
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
+import { FetchResponse } from '../../src/protocol/generated/fetch-response.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
 
 export interface ClusterNode {
@@ -50,6 +59,13 @@ export interface ClusterProxyOptions {
   readonly leaderHints?: boolean;
   /** Nodes left out of Metadata's broker list until `setListed(node, true)`. Default none. */
   readonly unlisted?: readonly number[];
+  /**
+   * KIP-392: the node a partition's leader names as preferred read replica when a Fetch (v11+)
+   * with rack id `rackId` reaches it; -1 (or the leader itself) to answer as the broker did. Default: never.
+   */
+  readonly readReplica?: (topic: string, partition: number, rackId: string) => number;
+  /** An error code to answer a partition of a Fetch at `nodeId` with (no records), instead of the broker's answer; undefined to leave it. */
+  readonly fetchError?: (nodeId: number, topic: string, partition: number) => number | undefined;
 }
 
 export interface ClusterProxy {
@@ -73,7 +89,22 @@ export interface ClusterProxy {
   readonly notLeaderAnswers: number;
   /** Of those, the ones answered with a KIP-951 leader hint (`leaderHints` on, Produce v10+). */
   readonly leaderHintsGiven: number;
+  /** Fetch answers that carried records, by node then `topic:partition`: which node served a partition's records. */
+  readonly fetchedRecords: ReadonlyMap<number, ReadonlyMap<string, number>>;
+  /** Partitions a leader answered with a preferred read replica (`readReplica`). */
+  readonly readReplicaAnswers: number;
+  /** Partitions answered with a `fetchError` code. */
+  readonly fetchErrorAnswers: number;
   close(): Promise<void>;
+}
+
+/** Records of a partition answered here: empty, not null, as Kafka sends them (librdkafka refuses a null record set). */
+const EMPTY = Buffer.alloc(0);
+
+/** How a Fetch's answer is changed on its way back: partitions (`topic:partition`) sent to a read replica, or answered with an error. */
+interface FetchRewrite {
+  readonly readReplicas: Map<string, number>;
+  readonly errors: Map<string, number>;
 }
 
 /** One answer owed to the client, in request order: forwarded (filled by the broker) or made here. */
@@ -156,6 +187,11 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
   const requestsByApi = new Map<number, number>();
   const requestsByNode = new Map<number, Map<number, number>>();
   let notLeaderAnswers = 0;
+  const fetchedRecords = new Map<number, Map<string, number>>();
+  let readReplicaAnswers = 0;
+  let fetchErrorAnswers = 0;
+  /** Topic names by id, from Metadata answers (Fetch v13+ names topics by id). */
+  const topicNames = new Map<string, string>();
   const sockets = new Set<Socket>();
   /** Client connections by node, to cut a node's when it goes down. */
   const clients = new Map<number, Set<Socket>>();
@@ -170,14 +206,17 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
       ...body,
       brokers: listed.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, rack: null })),
       controllerId: 1,
-      topics: body.topics.map((t) => ({
-        ...t,
-        partitions: t.partitions.map((p) => {
-          const name = t.name ?? '';
-          brokerEpochs.set(`${name}\u0000${p.partitionIndex}`, Math.max(0, p.leaderEpoch));
-          return { ...p, leaderId: leader(name, p.partitionIndex).nodeId, leaderEpoch: leaderEpoch(name, p.partitionIndex), replicaNodes: ids, isrNodes: ids, offlineReplicas: [] };
-        }),
-      })),
+      topics: body.topics.map((t) => {
+        if (t.name !== null) topicNames.set(t.topicId, t.name);
+        return {
+          ...t,
+          partitions: t.partitions.map((p) => {
+            const name = t.name ?? '';
+            brokerEpochs.set(`${name}\u0000${p.partitionIndex}`, Math.max(0, p.leaderEpoch));
+            return { ...p, leaderId: leader(name, p.partitionIndex).nodeId, leaderEpoch: leaderEpoch(name, p.partitionIndex), replicaNodes: ids, isrNodes: ids, offlineReplicas: [] };
+          }),
+        };
+      }),
     };
   };
 
@@ -196,7 +235,7 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
     broker.setNoDelay(true);
     const slots: Slot[] = [];
     /** What each forwarded request is, by correlation id, to decode its answer. */
-    const forwarded = new Map<number, { apiKey: number; apiVersion: number; slot: Slot; refused: Refused[] }>();
+    const forwarded = new Map<number, { apiKey: number; apiVersion: number; slot: Slot; refused: Refused[]; fetch?: FetchRewrite }>();
     const flush = (): void => {
       while (slots.length > 0 && slots[0]!.bytes !== null) client.write(slots.shift()!.bytes!);
     };
@@ -206,6 +245,54 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
       sockets.delete(client);
       sockets.delete(broker);
       clients.get(nodeId)?.delete(client);
+    };
+    const nameOf = (topic: { topic: string; topicId: string }, apiVersion: number): string => (apiVersion >= 13 ? (topicNames.get(topic.topicId) ?? topic.topicId) : topic.topic);
+    const fetchRewrite = (request: FetchRequest, apiVersion: number): FetchRewrite => {
+      const rewrite: FetchRewrite = { readReplicas: new Map(), errors: new Map() };
+      for (const t of request.topics) {
+        const name = nameOf(t, apiVersion);
+        for (const p of t.partitions) {
+          const key = `${name}:${p.partition}`;
+          const error = options.fetchError?.(nodeId, name, p.partition);
+          if (error !== undefined) rewrite.errors.set(key, error);
+          else if (options.readReplica && apiVersion >= 11 && request.rackId !== '' && leader(name, p.partition).nodeId === nodeId) {
+            const replica = options.readReplica(name, p.partition, request.rackId);
+            if (replica >= 0 && replica !== nodeId) rewrite.readReplicas.set(key, replica);
+          }
+        }
+      }
+      return rewrite;
+    };
+    /** Count the partitions answered with records here, and apply the request's rewrite: the answer to send on. */
+    const fetchAnswer = (frame: Buffer, apiVersion: number, correlationId: number, rewrite: FetchRewrite): Buffer => {
+      const { body } = parseResponse(frame, ApiKey.Fetch, apiVersion, FetchResponse);
+      let counts = fetchedRecords.get(nodeId);
+      if (!counts) fetchedRecords.set(nodeId, (counts = new Map()));
+      let changed = false;
+      const responses = body.responses.map((t) => ({
+        ...t,
+        partitions: t.partitions.map((p) => {
+          const key = `${nameOf(t, apiVersion)}:${p.partitionIndex}`;
+          const error = rewrite.errors.get(key);
+          const replica = rewrite.readReplicas.get(key);
+          if (error !== undefined) {
+            changed = true;
+            fetchErrorAnswers++;
+            return { ...p, errorCode: error, records: EMPTY, abortedTransactions: null };
+          }
+          if (replica !== undefined) {
+            changed = true;
+            readReplicaAnswers++;
+            return { ...p, preferredReadReplica: replica, records: EMPTY, abortedTransactions: null };
+          }
+          if ((p.records?.length ?? 0) > 0) counts.set(key, (counts.get(key) ?? 0) + 1);
+          return p;
+        }),
+      }));
+      if (!changed) return framed(frame);
+      const w = new Writer(frame.length + 64);
+      writeResponseFrame(w, ApiKey.Fetch, apiVersion, correlationId, FetchResponse, { ...body, responses });
+      return Buffer.from(w.finish());
     };
     const requests = new FrameSplitter();
     const responses = new FrameSplitter();
@@ -249,7 +336,8 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
         } else {
           const slot: Slot = { bytes: null };
           slots.push(slot);
-          forwarded.set(correlationId, { apiKey, apiVersion, slot, refused: [] });
+          const fetch = apiKey === ApiKey.Fetch ? fetchRewrite(FetchRequest.read(parsed.body, apiVersion), apiVersion) : undefined;
+          forwarded.set(correlationId, { apiKey, apiVersion, slot, refused: [], ...(fetch ? { fetch } : {}) });
         }
         broker.write(framed(frame));
       }
@@ -266,6 +354,8 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
         if (request.apiKey === ApiKey.Produce && request.refused.length > 0) {
           const { body } = parseResponse(frame, ApiKey.Produce, request.apiVersion, ProduceResponse);
           request.slot.bytes = produceAnswer(request.apiVersion, correlationId, body, request.refused, hints);
+        } else if (request.fetch) {
+          request.slot.bytes = fetchAnswer(frame, request.apiVersion, correlationId, request.fetch);
         } else if (request.apiKey === ApiKey.Metadata) {
           const { body } = parseResponse(frame, ApiKey.Metadata, request.apiVersion, MetadataResponse);
           const w = new Writer(1024);
@@ -322,6 +412,13 @@ export async function startClusterProxy(target: () => string, nodeCount: number,
     },
     get leaderHintsGiven() {
       return leaderHintsGiven;
+    },
+    fetchedRecords,
+    get readReplicaAnswers() {
+      return readReplicaAnswers;
+    },
+    get fetchErrorAnswers() {
+      return fetchErrorAnswers;
     },
     async close() {
       for (const s of sockets) s.destroy();

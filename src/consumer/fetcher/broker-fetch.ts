@@ -9,7 +9,8 @@
  * FINAL_EPOCH), so a broker keeps no fetch session for us, as before KIP-227.
  * `currentLeaderEpoch` (v9+, KIP-320) is the epoch metadata reported, so a
  * broker with newer leadership answers FENCED_LEADER_EPOCH and an older one
- * UNKNOWN_LEADER_EPOCH; `rackId` (v11+, KIP-392) is sent when configured.
+ * UNKNOWN_LEADER_EPOCH; `rackId` (v11+, KIP-392) is sent when configured, and
+ * a leader's `preferredReadReplica` (v11+) is read into the answer.
  */
 import { type ClusterMetadata } from '../../client/metadata-cache.js';
 import { type RequestVersions } from '../../network/api-versions.js';
@@ -42,6 +43,8 @@ export interface FetchTarget {
   /** From metadata; -1 when unknown. */
   readonly currentLeaderEpoch: number;
   readonly partitionMaxBytes: number;
+  /** The follower fetched from, as a leader named it its preferred read replica (KIP-392); -1 when fetched from the leader. */
+  readonly readReplica: number;
 }
 
 /** One partition's answer. */
@@ -57,6 +60,8 @@ export interface FetchAnswer {
   readonly records: PartitionRecords;
   /** KIP-951's hint with NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH: -1 ids when none. */
   readonly currentLeader: { readonly leaderId: number; readonly leaderEpoch: number };
+  /** KIP-392 (v11+): the replica a leader asks the consumer to fetch this partition from (no records come with it); -1 when none. */
+  readonly preferredReadReplica: number;
 }
 
 /** What one Fetch returned. */
@@ -146,7 +151,8 @@ export async function fetchFromBroker(connection: Connection, metadata: ClusterM
       const lastStableOffset = Number(pr.lastStableOffset);
       const logStartOffset = Number(pr.logStartOffset);
       const currentLeader = version >= 12 && pr.currentLeader.leaderId >= 0 ? pr.currentLeader : NO_LEADER;
-      const answer = (records: PartitionRecords): FetchAnswer => ({ target, errorCode: pr.errorCode, highWatermark, lastStableOffset, logStartOffset, bytes, records, currentLeader });
+      const preferredReadReplica = version >= 11 ? pr.preferredReadReplica : -1;
+      const answer = (records: PartitionRecords): FetchAnswer => ({ target, errorCode: pr.errorCode, highWatermark, lastStableOffset, logStartOffset, bytes, records, currentLeader, preferredReadReplica });
       if (pr.errorCode !== 0 || bytes === 0) {
         pending.push(Promise.resolve(answer({ ...EMPTY_RECORDS, messages: [], nextOffset: target.fetchOffset })));
         continue;

@@ -8,7 +8,12 @@
  * - error codes are handled as partition-errors.ts sorts them; an error raised
  *   to the application blocks its partition until the cursor's version changes
  *   (a seek), so the same failure is not fetched again in a loop;
- * - a reset resolved by ListOffsets completes on the cursor, unless it moved.
+ * - a reset resolved by ListOffsets completes on the cursor, unless it moved;
+ * - a leader naming a preferred read replica (KIP-392) sends the partition's
+ *   fetches there until `metadataMaxAge` has passed, any error comes back for
+ *   it, or a request to that replica fails (Java's `SubscriptionState`
+ *   lease); an OFFSET_OUT_OF_RANGE from the replica (a follower behind the
+ *   leader) sends the next fetch to the leader instead of resetting.
  */
 import { type Cluster } from '../../client/cluster.js';
 import { type Logger } from '../../client/logger.js';
@@ -40,6 +45,8 @@ export class FetchAnswers {
   readonly blocked = new Map<string, number>();
   /** Partition limits raised after a response held only part of a batch. */
   readonly limits = new Map<string, number>();
+  /** KIP-392: the replica a leader named for a partition's fetches, followed until `expiresAt`. */
+  readonly readReplicas = new Map<string, { readonly nodeId: number; readonly expiresAt: number }>();
 
   constructor(private readonly deps: FetchAnswersDeps) {}
 
@@ -58,9 +65,23 @@ export class FetchAnswers {
     return handed !== undefined && handed.version === c.version && handed.nextOffset > c.position! ? handed.nextOffset : c.position!;
   }
 
+  /** The replica to fetch a partition from instead of its leader (KIP-392), while its lease lasts. */
+  readReplica(key: string, now: number): number | undefined {
+    const replica = this.readReplicas.get(key);
+    if (replica === undefined) return undefined;
+    if (now < replica.expiresAt) return replica.nodeId;
+    this.readReplicas.delete(key);
+    return undefined;
+  }
+
+  /** A request to `nodeId` failed: partitions it served as a read replica go back to their leaders (Java's handleFetchFailure). */
+  forgetReadReplica(nodeId: number): void {
+    for (const [key, replica] of this.readReplicas) if (replica.nodeId === nodeId) this.readReplicas.delete(key);
+  }
+
   /** Forget the state of partitions no longer assigned. */
   forget(isAssigned: (key: string) => boolean): void {
-    for (const map of [this.handedOut, this.blocked, this.limits]) {
+    for (const map of [this.handedOut, this.blocked, this.limits, this.readReplicas]) {
       for (const key of map.keys()) if (!isAssigned(key)) map.delete(key);
     }
   }
@@ -75,6 +96,12 @@ export class FetchAnswers {
     if (answer.errorCode !== ErrorCode.NONE) {
       this.#partitionError(cursor, key, answer, result);
       return false;
+    }
+    if (answer.preferredReadReplica >= 0 && answer.preferredReadReplica !== answer.target.readReplica) {
+      // KIP-392: the leader sends us to a replica closer to our rack; this answer carries no records.
+      const expiresAt = Date.now() + this.deps.cluster.metadataMaxAge;
+      this.readReplicas.set(key, { nodeId: answer.preferredReadReplica, expiresAt });
+      logger.debug('Fetching from the preferred read replica', { topic, partition, nodeId: answer.preferredReadReplica, offset: fetchOffset });
     }
     subscriptions.updateLogOffsets(topic, partition, answer.highWatermark, answer.lastStableOffset, answer.logStartOffset);
     const records = answer.records;
@@ -150,6 +177,16 @@ export class FetchAnswers {
     const { subscriptions, cluster, backoff, logger } = this.deps;
     const { topic, partition } = cursor;
     const code = answer.errorCode;
+    // Any error ends a read replica's lease: the next fetch asks the leader, which may name it again.
+    const fromReplica = answer.target.readReplica >= 0;
+    this.readReplicas.delete(key);
+    if (fromReplica && code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      // A follower behind the leader does not have the offset yet: the leader decides whether it is out of range.
+      logger.debug('Offset out of range at the read replica, fetching from the leader', { topic, partition, nodeId: answer.target.readReplica, offset: answer.target.fetchOffset });
+      // After a backoff: a leader that named the same replica again at once would otherwise make a busy loop.
+      backoff.partitionFailed(key, Date.now());
+      return;
+    }
     switch (partitionErrorAction(code)) {
       case 'reset': {
         subscriptions.updateLogOffsets(topic, partition, answer.highWatermark, answer.lastStableOffset, answer.logStartOffset);

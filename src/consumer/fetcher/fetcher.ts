@@ -17,8 +17,13 @@
  * starves another; when the application is slower than the broker, fetching
  * waits. The one exception is Kafka's own (KIP-74): a first batch larger than a
  * request's `maxBytes` still arrives whole, so a large record never blocks a
- * partition. Follower fetching (KIP-392's preferred read replica) is not
- * followed: the consumer always fetches from the leader, `rackId` is only sent.
+ * partition.
+ *
+ * Follower fetching (KIP-392): with `rackId` set, a leader may answer a
+ * partition with a preferred read replica instead of records; the partition is
+ * then fetched from that broker's loop (see fetch-answers.ts for how long).
+ * A replica missing from metadata or listed offline is not used. ListOffsets
+ * always goes to the leader.
  *
  * Positions belong to the SubscriptionState: the fetcher reads cursors,
  * resolves pending resets with ListOffsets (`completeReset`), asks for resets
@@ -228,11 +233,29 @@ export class Fetcher {
         if (!this.#topicFailed(c, key)) needMetadata = true;
         continue;
       }
-      if (this.#busy.has(p.leaderId) || !this.#backoff.brokerReady(p.leaderId, now)) continue;
+      let nodeId = p.leaderId;
+      const replica = this.#answers.readReplica(key, now);
+      if (replica !== undefined) {
+        if (metadata!.brokers.has(replica) && !p.offlineReplicas.includes(replica)) nodeId = replica;
+        else {
+          // Stale metadata or a replica gone: back to the leader, and learn what changed (Java's selectReadReplica).
+          this.#answers.readReplicas.delete(key);
+          needMetadata = true;
+        }
+      }
+      if (this.#busy.has(nodeId) || !this.#backoff.brokerReady(nodeId, now)) continue;
       const fetchOffset = this.#answers.fetchOffset(c, key);
-      let list = fetches.get(p.leaderId);
-      if (!list) fetches.set(p.leaderId, (list = []));
-      list.push({ topic: c.topic, partition: c.partition, version: c.version, fetchOffset, currentLeaderEpoch: p.leaderEpoch, partitionMaxBytes: this.#answers.limits.get(key) ?? this.#options.maxBytesPerPartition });
+      let list = fetches.get(nodeId);
+      if (!list) fetches.set(nodeId, (list = []));
+      list.push({
+        topic: c.topic,
+        partition: c.partition,
+        version: c.version,
+        fetchOffset,
+        currentLeaderEpoch: p.leaderEpoch,
+        partitionMaxBytes: this.#answers.limits.get(key) ?? this.#options.maxBytesPerPartition,
+        readReplica: nodeId === p.leaderId ? -1 : nodeId,
+      });
     }
     // The bound is shared among the brokers fetched from, so a broker whose long poll
     // holds its share does not starve the others.
@@ -313,6 +336,7 @@ export class Fetcher {
         // FETCH_SESSION_ID_NOT_FOUND and kin: we hold no session, so only a broker bug gets here; try again later.
         this.#logger.warn('Fetch failed', { nodeId, error: createErrorFromCode(result.errorCode).message });
         this.#backoff.brokerFailed(nodeId, Date.now());
+        this.#answers.forgetReadReplica(nodeId);
         return;
       }
       for (const answer of result.answers) {
@@ -336,6 +360,7 @@ export class Fetcher {
   #failed(nodeId: number, e: unknown, what: string): void {
     const error = e instanceof Error ? e : new Error(String(e));
     this.#backoff.brokerFailed(nodeId, Date.now());
+    this.#answers.forgetReadReplica(nodeId);
     if ((error as { retriable?: unknown }).retriable === true) {
       this.#logger.warn(`${what} failed, retrying`, { nodeId, error: error.message });
       this.#cluster.markStale();
