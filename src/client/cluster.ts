@@ -116,12 +116,12 @@ export class Cluster {
     this.#pool = new BrokerPool({ config: this.config, maxInFlightRequests, instrumentation: options.instrumentation, logger: root.namespace('Connection') });
   }
 
-  /** The last metadata fetched, or undefined before the first. */
   /** Metadata older than this is refreshed, ms; also how long a KIP-392 preferred read replica is followed. */
   get metadataMaxAge(): number {
     return this.#metadataMaxAge;
   }
 
+  /** The last metadata fetched, or undefined before the first. */
   get metadata(): ClusterMetadata | undefined {
     return this.#metadata;
   }
