@@ -135,12 +135,12 @@ describe('follower fetching (KIP-392): a consumer with rackId reads from the rep
       // Node 3 crashes; its leaders see it leave the ISR and stop naming it.
       unnamed.add(REPLICA);
       proxy.setDown(REPLICA, true);
-      const leadersBefore = servedBy(topic);
+      const servedBefore = servedBy(topic);
       await produce(topic, 'b', 100);
       await eventually('200 records', () => (total() >= 200 ? true : undefined), 30_000);
       for (const p of [0, 1]) assert.deepEqual(seen[p], [...expected('a', 100, p), ...expected('b', 100, p)], `partition ${p}`);
-      const after = servedBy(topic);
-      assert.ok(after[1]! > leadersBefore[1]! && after[2]! > leadersBefore[2]!, `both leaders served records once the replica was down: ${JSON.stringify(after)}`);
+      const served = servedBy(topic);
+      assert.ok(served[1]! > servedBefore[1]! && served[2]! > servedBefore[2]!, `both leaders served records once the replica was down: ${JSON.stringify(served)}`);
     } finally {
       proxy.setDown(REPLICA, false);
       unnamed.delete(REPLICA);
@@ -163,7 +163,7 @@ describe('follower fetching (KIP-392): a consumer with rackId reads from the rep
     };
     try {
       const errorsBefore = proxy.fetchErrorAnswers;
-      // A new group reading from the latest offset: 100 on each partition's... log end (50 each).
+      // A new group with no committed offset starts at the latest offset: each partition's log end (50).
       const { seen, total } = await consume(topic, { rackId: RACK, fromBeginning: false });
       await eventually('the replica to answer OFFSET_OUT_OF_RANGE', () => (proxy.fetchErrorAnswers - errorsBefore >= 2 ? true : undefined), 30_000);
       await produce(topic, 'new', 100);
@@ -184,9 +184,9 @@ describe('follower fetching (KIP-392): a consumer with rackId reads from the rep
     const { total } = await consume(topic, { rackId: RACK, metadataMaxAge: 1500 });
     await eventually('10 records', () => (total() >= 10 ? true : undefined), 30_000);
     const answers = proxy.readReplicaAnswers;
-    const before = leaderFetches();
+    const fetchesBefore = leaderFetches();
     // Nothing to read: the consumer long-polls the replica, and goes back to the leader (which names the replica again) when the lease ends.
-    await eventually('another Fetch at the leader, redirected again', () => (leaderFetches() > before && proxy.readReplicaAnswers > answers ? true : undefined), 30_000);
+    await eventually('another Fetch at the leader, redirected again', () => (leaderFetches() > fetchesBefore && proxy.readReplicaAnswers > answers ? true : undefined), 30_000);
   });
 
   it('KafkaJS with the same rackId reads the records from the replica too (the answers are a KIP-392 leader\u2019s as a third-party client reads them)', async () => {
